@@ -1,0 +1,19 @@
+-- The Unix backend: the application runs as an ordinary Linux process.
+return {
+  summary = "platform layer for a Linux process: one poll(2), stderr console, clock_gettime, argv parameters",
+  backend = "unix",
+  sources = { "platform.c", "main.c" },
+  include = { "include" },
+  image = "%s",
+  devices = {},
+  settings = {
+    sanitize = {
+      type = "list", of = { type = "enum", values = { "address", "undefined" } }, default = {},
+      doc = "build every source with these GCC sanitizers (-fsanitize=...)",
+    },
+    optimize = {
+      type = "enum", values = { "speed", "size", "debug" }, default = "speed",
+      doc = "-O2, -Os or -Og",
+    },
+  },
+}

@@ -1,0 +1,251 @@
+-- From a resolved configuration to the files of a build directory:
+--   main.c           the glue: the struct mr_app and the platform entry
+--   mirari_config.h  every option a constant with one guarded default
+--   build.ninja      compiles only the selected sources into one static
+--                    archive per library and links the image
+--   mirari.state     what build, run and describe need to know later
+-- Everything is rendered in memory first; files are written only once all
+-- of them are ready (see write()).
+local template = require("config.template")
+local types = require("config.types")
+local util = require("config.util")
+
+local M = {}
+
+-- A C string literal.
+local function cstr(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    local named = { ["\n"] = "\\n", ["\t"] = "\\t", ['"'] = '\\"', ["\\"] = "\\\\" }
+    return named[c] or ("\\%03o"):format(c:byte())
+  end) .. '"'
+end
+M.cstr = cstr
+
+-- A C integer literal that is valid for the whole int64_t range.
+local function cint(n)
+  if n == math.mininteger then return "INT64_MIN" end
+  if n == math.maxinteger then return "INT64_MAX" end
+  if n > 0x7fffffff or n < -0x7fffffff then return ("INT64_C(%d)"):format(n) end
+  return tostring(n)
+end
+
+-- Escape a path for Ninja.
+local function ninja_path(p)
+  return (p:gsub("%$", "$$"):gsub(" ", "$ "):gsub(":", "$:"))
+end
+
+local function shell_words(list)
+  local out = {}
+  for i, w in ipairs(list) do
+    out[i] = w:match("^[%w%-_./=,+:@]+$") and w or util.quote(w)
+  end
+  return table.concat(out, " ")
+end
+
+local function macro(lib, opt)
+  return ("MR_CFG_%s_%s"):format(lib:upper():gsub("[^%w]", "_"), opt:upper())
+end
+
+-- The C value of option (value) of type (spec).
+local function option_c(spec, value)
+  if spec.type == "bool" then return value and "1" or "0" end
+  if spec.type == "string" or spec.type == "path" or spec.type == "ident" or spec.type == "name" then
+    return cstr(value)
+  end
+  if spec.type == "enum" then
+    for i, v in ipairs(spec.values) do
+      if v == value then return ("%d /* %s */"):format(i - 1, v) end
+    end
+  end
+  if spec.type == "list" then
+    local q = {}
+    for i, v in ipairs(value) do q[i] = tostring(v) end
+    return cstr(table.concat(q, " "))
+  end
+  return cint(value)
+end
+
+-- A human form of an option or parameter value, for comments and describe.
+function M.show_value(spec, value)
+  if spec.type == "size" then return types.format_size(value) end
+  if spec.type == "duration" then return types.format_duration(value) end
+  if spec.type == "list" then
+    local q = {}
+    for i, v in ipairs(value) do q[i] = tostring(v) end
+    return "{ " .. table.concat(q, ", ") .. " }"
+  end
+  if type(value) == "string" then return ("%q"):format(value) end
+  return tostring(value)
+end
+
+-- Compile-time options of every selected library, in library order.
+function M.options(cfg)
+  local out = {}
+  for _, lib in ipairs(cfg.libs) do
+    for name, spec in util.sorted_pairs(lib.options) do
+      local value = lib.values[name]
+      out[#out + 1] = {
+        lib = lib.name, name = name, spec = spec, value = value,
+        macro = macro(lib.name, name), c = option_c(spec, value),
+        shown = M.show_value(spec, value), doc = spec.doc or "",
+        origin = lib.options_set[name] and ("%s:%d"):format(cfg.conf_display, lib.options_set[name]) or "default",
+      }
+    end
+  end
+  return out
+end
+
+local PARAM_C = {
+  int = "MR_PARAM_INT", bool = "MR_PARAM_BOOL", string = "MR_PARAM_STRING",
+  size = "MR_PARAM_SIZE", duration = "MR_PARAM_DURATION",
+}
+
+local function param_c(p)
+  local def
+  if p.type == "bool" then
+    def = ("{ .b = %s }"):format(p.default and "true" or "false")
+  elseif p.type == "string" then
+    def = ("{ .s = %s }"):format(cstr(p.default))
+  else
+    def = ("{ .i = %s }"):format(cint(p.default))
+  end
+  local lo = p.min or ((p.type == "int") and math.mininteger or 0)
+  local hi = p.max or ((p.type == "string") and 4096 or math.maxinteger)
+  return ("{ %s, %s, %s, %s, %s, %s }"):format(cstr(p.name), PARAM_C[p.type], def,
+    cint(lo), cint(hi), cstr(p.doc))
+end
+
+local function object_name(src, base)
+  local rel = src:sub(1, #base + 1) == base .. "/" and src:sub(#base + 2) or ("ext/" .. util.basename(src))
+  return (rel:gsub("%.[cS]$", ".o"))
+end
+
+-- The data the templates see.
+local function model(cfg, builddir, version)
+  local s = cfg.settings
+  local opt_flag = ({ speed = "-O2", size = "-Os", debug = "-Og" })[s.optimize or "speed"]
+  local common = { "-std=gnu11", opt_flag, "-g", "-Wall", "-Wextra", "-fno-common",
+                   "-ffunction-sections", "-fdata-sections" }
+  local link = {}
+  if s.sanitize and #s.sanitize > 0 then
+    local f = "-fsanitize=" .. table.concat(s.sanitize, ",")
+    common[#common + 1] = f
+    common[#common + 1] = "-fno-omit-frame-pointer"
+    link[#link + 1] = f
+  end
+  local includes = { "-I" .. builddir }
+  for _, lib in ipairs(cfg.libs) do
+    for _, inc in ipairs(lib.include) do includes[#includes + 1] = "-I" .. lib.dir .. "/" .. inc end
+  end
+
+  local libs = {}
+  for _, lib in ipairs(cfg.libs) do
+    local flags = { "-fvisibility=hidden", "-I" .. lib.dir }
+    for _, f in ipairs(lib.cflags) do flags[#flags + 1] = f end
+    local objs = {}
+    for _, src in ipairs(lib.sources) do
+      local path = lib.dir .. "/" .. src
+      objs[#objs + 1] = { src = ninja_path(path), obj = ninja_path("obj/" .. lib.name .. "/" .. object_name(path, lib.dir)) }
+    end
+    for _, f in ipairs(lib.ldflags) do link[#link + 1] = f end
+    libs[#libs + 1] = {
+      name = lib.name, var = "cflags_" .. lib.name:gsub("[^%w]", "_"),
+      flags = "$cflags " .. shell_words(flags), objs = objs,
+      archive = "lib/libmr_" .. lib.name:gsub("[^%w]", "_") .. ".a",
+    }
+  end
+
+  local app_flags = { "-I" .. cfg.appdir }
+  for _, inc in ipairs(cfg.app.include) do app_flags[#app_flags + 1] = "-I" .. inc end
+  for _, f in ipairs(cfg.app.cflags) do app_flags[#app_flags + 1] = f end
+  local app_objs = {}
+  for _, src in ipairs(cfg.app.sources) do
+    app_objs[#app_objs + 1] = { src = ninja_path(src), obj = ninja_path("obj/app/" .. object_name(src, cfg.appdir)) }
+  end
+  app_objs[#app_objs + 1] = { src = "main.c", obj = "obj/glue/main.o" }
+
+  local inits = {}
+  for _, lib in ipairs(cfg.libs) do
+    if lib.init then inits[#inits + 1] = lib.init end
+  end
+  local params = {}
+  for i, p in ipairs(cfg.params) do params[i] = param_c(p) end
+  local devices = {}
+  for i, d in ipairs(cfg.devices) do
+    devices[i] = ("{ %s, %s }"):format(cstr(d.name), cstr(d.kind))
+  end
+
+  local inputs = {}
+  for i, f in ipairs(cfg.inputs) do inputs[i] = ninja_path(f) end
+
+  return {
+    version = version, cfg = cfg, app = cfg.app, target = cfg.target,
+    conf_display = cfg.conf_display,
+    builddir = builddir, image = cfg.backend.image:format(cfg.app.name),
+    cflags = shell_words(common) .. " " .. shell_words(includes),
+    ldflags = shell_words(link),
+    libs = libs, app_flags = "$cflags " .. shell_words(app_flags), app_objs = app_objs,
+    options = M.options(cfg), inits = inits, params = params, devices = devices,
+    cstr = cstr, inputs = inputs,
+    regenerate = shell_words({ "lua5.3", cfg.root .. "/mirari.lua", "configure", "--quiet",
+                               "-t", cfg.target, "-o", builddir, cfg.conf }),
+    render = function(name, data) return template.render(cfg.root .. "/templates/" .. name, data) end,
+  }
+end
+
+-- The files of a build directory, as a map name -> content.
+function M.files(cfg, builddir, version)
+  local m = model(cfg, builddir, version)
+  local files = {}
+  for _, name in ipairs({ "main.c", "mirari_config.h", "build.ninja" }) do
+    files[name] = template.render(cfg.root .. "/templates/" .. name, m)
+  end
+  files["mirari.state"] = "-- Generated by mirari " .. version .. "; read by mirari build, run and clean.\nreturn "
+    .. util.serialize({
+      version = version, app = cfg.app.name, target = cfg.target, conf = cfg.conf,
+      conf_display = cfg.conf_display, appdir = cfg.appdir, image = m.image,
+      params = cfg.params,
+    }) .. "\n"
+  return files
+end
+
+-- Write (files) into (dir) so that a failure leaves nothing half-written:
+-- a new directory is assembled under a temporary name and renamed into
+-- place; in an existing one, each file is replaced by a rename, and files
+-- whose content did not change are left alone (their times too, so Ninja
+-- does not rebuild) except build.ninja, whose time Ninja checks against
+-- its inputs.
+function M.write(dir, files)
+  local function write_all(into, only_changed)
+    for name, content in util.sorted_pairs(files) do
+      local path = into .. "/" .. name
+      if not (only_changed and name ~= "build.ninja" and util.read_file(path) == content) then
+        local tmp = path .. ".tmp"
+        local ok, err = util.write_file(tmp, content)
+        if not ok then return nil, err end
+        local rok, rerr = os.rename(tmp, path)
+        if not rok then return nil, rerr end
+      end
+    end
+    return true
+  end
+
+  if util.exists(dir .. "/mirari.state") then
+    return write_all(dir, true)
+  end
+  if util.exists(dir) and #util.list_dir(dir) > 0 then
+    return nil, dir .. " exists and was not made by mirari; choose another with -o DIR"
+  end
+  local tmp = ("%s.tmp-%d"):format(dir:gsub("/+$", ""), math.random(1, 1 << 30))
+  if not util.mkdir_p(tmp) then return nil, "cannot create " .. tmp end
+  local ok, err = write_all(tmp, false)
+  if ok and util.exists(dir) then ok, err = os.remove(dir) end
+  if ok then ok, err = os.rename(tmp, dir) end
+  if not ok then
+    util.rm_rf(tmp)
+    return nil, err
+  end
+  return true
+end
+
+return M

@@ -1,0 +1,125 @@
+-- Library manifests.
+--
+-- A library is a folder with a manifest.lua that returns a table:
+--
+--   return {
+--     summary  = "one line",
+--     sources  = { "a.c", "b.S" },         -- relative to the folder
+--     include  = { "include" },            -- public headers, for dependants
+--     requires = { "other" },              -- libraries it needs
+--     provides = { "handlers" },           -- capabilities ("handlers": a handler set)
+--     targets  = { "unix", "xen" },        -- targets it supports (default: all)
+--     init     = "mr_x_init",              -- C function run at boot, before main
+--     options  = { name = { type = "int", default = 1, doc = "..." } },
+--     cflags   = { ... }, ldflags = { ... },
+--     -- backends only:
+--     backend  = "unix",                   -- the target this backend implements
+--     image    = "%s",                     -- image file name from the app name
+--     devices  = { "net" },                -- device kinds it drives
+--     settings = { name = spec },          -- what a target "unix" { } block may set
+--   }
+--
+-- The runtime (runtime/) and the backends (backends/NAME/) are libraries
+-- like any other; runtime is linked into every image and the backend of the
+-- chosen target is always selected.
+local errors = require("config.errors")
+local sandbox = require("config.sandbox")
+local types = require("config.types")
+local util = require("config.util")
+
+local M = {}
+
+local list_of = function(t) return { type = "list", of = { type = t }, default = {} } end
+
+M.SCHEMA = {
+  summary = { type = "string", required = true },
+  sources = list_of("path"),
+  include = list_of("path"),
+  requires = list_of("name"),
+  provides = list_of("name"),
+  targets = { type = "list", of = { type = "name" } },
+  init = { type = "ident" },
+  options = { type = "any", default = {} },
+  cflags = list_of("string"),
+  ldflags = list_of("string"),
+  backend = { type = "name" },
+  image = { type = "string", pattern = "^[^/]*%%s[^/]*$", what = "a file name with one %s" },
+  devices = list_of("name"),
+  settings = { type = "any", default = {} },
+}
+
+-- Check a map of option (or setting) declarations.
+local function check_specs(specs, fail, what)
+  if type(specs) ~= "table" then
+    fail(what, ("%s: expected a table of declarations"):format(what))
+  end
+  for name, spec in util.sorted_pairs(specs) do
+    if type(name) ~= "string" or not name:match("^[a-z][a-z0-9_]*$") then
+      fail(what, ("%s: %s is not a valid name (lower-case letters, digits, '_')"):format(what, types.show(name)))
+    end
+    local ok, err = types.valid_spec(spec)
+    if not ok then fail(name, ("%s %s: %s"):format(what, name, err)) end
+    if spec.default == nil then fail(name, ("%s %s: needs a default"):format(what, name)) end
+  end
+end
+
+-- Load the manifest of the library in (dir), known as (name). (display) is
+-- how messages name the file.
+function M.load(dir, name, display)
+  local path = dir .. "/manifest.lua"
+  local source, err = util.read_file(path)
+  if not source then errors.usage("cannot read %s: %s", display, err) end
+  local t = sandbox.eval(source, display, {})
+  local lines = sandbox.lines(source)
+  local function fail(key, msg)
+    errors.raise(display, sandbox.field_line(lines, 1, key), "%s", msg)
+  end
+  if type(t) ~= "table" then fail(nil, "a manifest must return a table { summary = ..., sources = ... }") end
+  local m = types.check_fields(t, M.SCHEMA, fail)
+  check_specs(m.options, fail, "option")
+  check_specs(m.settings, fail, "setting")
+  m.name, m.dir, m.file = name, dir, display
+  for _, src in ipairs(m.sources) do
+    if not util.exists(dir .. "/" .. src) then
+      fail("sources", ("source file %s does not exist"):format(src))
+    end
+  end
+  return m
+end
+
+-- Every library in (libdirs), a list of { path, display } folders that hold
+-- library folders, plus the runtime and the backends under (root). Returns
+-- a map name -> manifest and a map target -> backend manifest.
+function M.discover(root, libdirs)
+  local libs, backends = {}, {}
+  local function add(dir, name, display)
+    local m = M.load(dir, name, display)
+    if libs[name] then
+      errors.raise(display, nil, "library '%s' is also defined by %s", name, libs[name].file)
+    end
+    libs[name] = m
+    return m
+  end
+  add(root .. "/runtime", "runtime", "runtime/manifest.lua")
+  for _, d in ipairs(util.list_dir(root .. "/backends")) do
+    local dir = root .. "/backends/" .. d
+    if util.exists(dir .. "/manifest.lua") then
+      local m = add(dir, d, "backends/" .. d .. "/manifest.lua")
+      if m.backend ~= d then
+        errors.raise(m.file, nil, "a backend manifest must say backend = \"%s\"", d)
+      end
+      backends[d] = m
+    end
+  end
+  for _, ld in ipairs(libdirs) do
+    for _, d in ipairs(util.list_dir(ld.path)) do
+      local dir = ld.path .. "/" .. d
+      if util.exists(dir .. "/manifest.lua") then
+        add(dir, d, ld.display .. "/" .. d .. "/manifest.lua")
+      end
+    end
+  end
+  return libs, backends
+end
+
+return M

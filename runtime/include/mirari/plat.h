@@ -1,0 +1,82 @@
+/*
+ * mirari/plat.h: the platform interface.
+ *
+ * This is the whole contract between the runtime and a backend
+ * (backends/unix, backends/xen). A backend implements every mr_plat_*
+ * function below and nothing else is asked of it; the runtime calls them
+ * only from the scheduler's thread of control, never concurrently, and never
+ * from an interrupt or signal context. Applications do not include this
+ * header.
+ *
+ * Event sources. Anything that can wake the platform from mr_plat_block()
+ * (a file descriptor on Unix, an event channel on Xen) is known to the
+ * runtime as a small integer handle in [0, MR_PLAT_HANDLES). A driver opens
+ * one with mr_source_open(), which the runtime implements, and the backend
+ * reports it as ready through mr_plat_block()'s (ready) set; the runtime then
+ * signals the handle's event (mr_source_event) so the threads waiting on it
+ * run.
+ */
+#ifndef MIRARI_PLAT_H
+#define MIRARI_PLAT_H
+
+#include <mirari/base.h>
+#include <mirari/event.h>
+
+#define MR_PLAT_HANDLES 64
+
+/*
+ * Write (len) bytes of (buf) to the console. MUST write all of them or drop
+ * them; MUST NOT block on anything but the console itself. The runtime's
+ * log lines and crash reports come through here (stderr on Unix).
+ */
+MR_API void mr_plat_console_write(const char *buf, size_t len);
+
+/* Monotonic nanoseconds since boot; MUST never decrease. */
+MR_API mr_time_t mr_plat_clock_monotonic(void);
+
+/* Nanoseconds since the Unix epoch as far as the platform knows it. */
+MR_API mr_time_t mr_plat_clock_wall(void);
+
+/*
+ * The single poll. Block until mr_plat_clock_monotonic() >= (deadline) or
+ * until at least one open handle is ready, whichever comes first
+ * (MR_FOREVER: no deadline). Returns the set of ready handles in (ready),
+ * bit h for handle h, possibly empty. MAY return early with an empty set.
+ * This is the only place where the platform waits, and on Xen the only place
+ * where event upcalls are taken.
+ */
+MR_API void mr_plat_block(mr_time_t deadline, uint64_t *ready);
+
+/*
+ * Allocate a thread stack of (size) bytes, a multiple of 4096, with at least
+ * one inaccessible guard page directly below it. Returns the lowest usable
+ * address, or NULL when no memory is left. The runtime owns the stack until
+ * it gives it back with mr_plat_stack_free(base, size).
+ */
+MR_API void *mr_plat_stack_alloc(size_t size);
+MR_API void mr_plat_stack_free(void *base, size_t size);
+
+/* End the application with (status); 0 is a clean exit. */
+MR_API MR_NORETURN void mr_plat_exit(int status);
+
+/*
+ * Crash: the runtime has already printed why. Unix: abort(); Xen: shut the
+ * domain down with reason crash.
+ */
+MR_API MR_NORETURN void mr_plat_crash(void);
+
+/* "unix" or "xen". */
+MR_API const char *mr_plat_target(void);
+
+/*
+ * Implemented by the runtime, for backends and drivers: allocate a handle,
+ * its event, and give it back. mr_source_open returns -1 when all
+ * MR_PLAT_HANDLES are in use. While any handle is open, the runtime waits in
+ * mr_plat_block() instead of reporting a deadlock when every thread is
+ * blocked.
+ */
+MR_API int mr_source_open(void);
+MR_API void mr_source_close(int handle);
+MR_API struct mr_event *mr_source_event(int handle);
+
+#endif /* MIRARI_PLAT_H */

@@ -1,0 +1,81 @@
+-- A minimal TAP producer for the Lua tests, and helpers to run mirari.
+local M = {}
+
+local count, failed = 0, 0
+
+function M.ok(cond, name, diag)
+  count = count + 1
+  if not cond then failed = failed + 1 end
+  io.stdout:write(("%s %d - %s\n"):format(cond and "ok" or "not ok", count, name))
+  if not cond and diag then
+    io.stdout:write("# ", (tostring(diag):gsub("\n", "\n# ")), "\n")
+  end
+  io.stdout:flush()
+  return cond
+end
+
+function M.is(got, want, name)
+  return M.ok(got == want, name, ("got:  %s\nwant: %s"):format(tostring(got), tostring(want)))
+end
+
+-- (text) contains (plain) literally.
+function M.has(text, plain, name)
+  return M.ok(text:find(plain, 1, true) ~= nil, name, ("in:   %s\nwant: %s"):format(text, plain))
+end
+
+function M.done()
+  io.stdout:write(("1..%d\n"):format(count))
+  os.exit(failed == 0 and 0 or 1)
+end
+
+-- The checkout this test file belongs to.
+M.root = (function()
+  local src = debug.getinfo(2, "S").source:match("^@(.*)$") or "tests/x"
+  local dir = src:match("^(.*)/tests/") or "."
+  if dir:sub(1, 1) ~= "/" then dir = os.getenv("PWD") .. "/" .. dir end
+  return dir
+end)()
+M.mirari = M.root .. "/bin/mirari"
+
+function M.quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- Run a shell command in (dir); returns its combined output and exit status.
+function M.run(dir, cmd)
+  local p = io.popen(("cd %s && { %s ; } 2>&1; echo \"@exit=$?\""):format(M.quote(dir), cmd))
+  local out = p:read("a")
+  p:close()
+  local body, code = out:match("^(.-)@exit=(%d+)\n?$")
+  return body, tonumber(code)
+end
+
+function M.tmpdir()
+  local p = io.popen("mktemp -d /tmp/mirari-test.XXXXXX")
+  local d = p:read("l")
+  p:close()
+  return d
+end
+
+function M.write(path, text)
+  os.execute("mkdir -p " .. M.quote(path:match("^(.*)/[^/]*$")))
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+function M.exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+return M

@@ -1,0 +1,260 @@
+-- The commands of the mirari tool. Each has a name, a one-line summary, a
+-- usage line, a help text, its options and a run(opts, args, ctx) function
+-- that returns the exit status. Usage and configuration mistakes are raised
+-- as config errors (status 2) by the caller's handler.
+local errors = require("config.errors")
+local generate = require("config.generate")
+local resolve = require("config.resolve")
+local util = require("config.util")
+local describe = require("tool.describe")
+
+local M = { list = {}, by_name = {}, names = {} }
+
+local DEFAULT_BUILD = "_build"
+
+local function command(c)
+  M.list[#M.list + 1] = c
+  M.by_name[c.name] = c
+  M.names[#M.names + 1] = c.name
+end
+
+local OUTPUT = { short = "-o", long = "--output", key = "output", arg = "DIR",
+                 doc = "build directory (default: " .. DEFAULT_BUILD .. ")" }
+local TARGET = { short = "-t", long = "--target", key = "target", arg = "TARGET",
+                 doc = "target to build for: unix (default) or xen" }
+
+local function say(opts, fmt, ...)
+  if not opts.quiet then io.stdout:write(fmt:format(...), "\n") end
+end
+
+local function build_dir(opts)
+  return util.abspath(opts.output or DEFAULT_BUILD, util.cwd())
+end
+
+-- The state a configure left in (dir); a usage error when there is none.
+local function load_state(dir, shown)
+  local path = dir .. "/mirari.state"
+  local source = util.read_file(path)
+  if not source then
+    errors.usage("no configured build directory %s: run 'mirari configure' first", shown)
+  end
+  local chunk = load(source, "=" .. path, "t", {})
+  local ok, state = pcall(chunk)
+  if not ok or type(state) ~= "table" then
+    errors.usage("%s is damaged: run 'mirari configure' again", path)
+  end
+  return state
+end
+
+-- The app.conf named by (args), its display name and absolute path.
+local function conf_arg(c, args)
+  if #args > 1 then errors.usage("%s: one app.conf at most, got %d arguments", c, #args) end
+  local display = args[1] or "app.conf"
+  local path = util.abspath(display, util.cwd())
+  if util.is_dir(path) then
+    display, path = util.join(display, "app.conf"), path .. "/app.conf"
+  end
+  if not util.exists(path) then
+    errors.usage("%s: no such file%s", display,
+      args[1] and "" or " (give the path of an app.conf, or create an application with mirari new NAME)")
+  end
+  return display, path
+end
+
+command {
+  name = "configure",
+  summary = "check app.conf and generate the build directory",
+  usage = "[-t TARGET] [-o DIR] [APP.CONF]",
+  help = [[
+Evaluate APP.CONF (default: ./app.conf) in the sandbox of the configuration
+language, resolve the libraries it selects for TARGET, and generate the
+build directory: main.c (the glue), mirari_config.h (the compile-time
+constants) and build.ninja. Every mistake is reported as FILE:LINE: message
+with exit status 2, and then nothing is written. Configuring twice gives
+byte-identical files.]],
+  options = { TARGET, OUTPUT,
+              { short = "-q", long = "--quiet", key = "quiet", doc = "print nothing on success" } },
+  run = function(opts, args, ctx)
+    local display, path = conf_arg("configure", args)
+    local target = opts.target or "unix"
+    local cfg = resolve.resolve(ctx.root, path, display, target)
+    local dir = build_dir(opts)
+    local files = generate.files(cfg, dir, ctx.version)
+    local ok, err = generate.write(dir, files)
+    if not ok then errors.usage("cannot write the build directory: %s", err) end
+    local names = {}
+    for i, lib in ipairs(cfg.libs) do names[i] = lib.name end
+    say(opts, "configured %s for %s in %s (libraries: %s)", cfg.app.name, target,
+      opts.output or DEFAULT_BUILD, table.concat(names, ", "))
+    say(opts, "next: mirari build%s", opts.output and (" -o " .. opts.output) or "")
+    return 0
+  end,
+}
+
+command {
+  name = "build",
+  summary = "compile and link the image",
+  usage = "[-o DIR] [-j N] [-v]",
+  help = [[
+Build the image of a configured build directory with Ninja: only the
+sources of the selected libraries are compiled, each library into its own
+static archive, then the image is linked. Ninja shows progress and
+configures again by itself when app.conf or a manifest has changed.
+Exit status 1 when a build step fails.]],
+  options = { OUTPUT,
+              { short = "-j", long = "--jobs", key = "jobs", arg = "N", doc = "run N jobs at once (default: Ninja's choice)" },
+              { short = "-v", long = "--verbose", key = "verbose", doc = "show every command" } },
+  run = function(opts, args)
+    if #args > 0 then errors.usage("build: unexpected argument '%s'", args[1]) end
+    local dir = build_dir(opts)
+    local state = load_state(dir, opts.output or DEFAULT_BUILD)
+    local cmd = { "ninja", "-C", util.quote(dir) }
+    if opts.jobs then
+      if not opts.jobs:match("^%d+$") or tonumber(opts.jobs) < 1 then
+        errors.usage("build: -j needs a positive number, got '%s'", opts.jobs)
+      end
+      cmd[#cmd + 1] = "-j" .. opts.jobs
+    end
+    if opts.verbose then cmd[#cmd + 1] = "-v" end
+    if not util.sh("command -v ninja >/dev/null 2>&1") then
+      errors.usage("ninja is not installed (Debian package ninja-build)")
+    end
+    local ok = util.sh(table.concat(cmd, " "))
+    if not ok then
+      io.stderr:write("mirari: build failed\n")
+      return 1
+    end
+    io.stdout:write(("built %s/%s\n"):format(opts.output or DEFAULT_BUILD, state.image))
+    return 0
+  end,
+}
+
+local function exit_status(app, how, code)
+  if how == "exit" then
+    if code == 0 or code == 2 then return code end
+    io.stderr:write(("mirari: %s exited with status %d\n"):format(app, code))
+    return 1
+  end
+  io.stderr:write(("mirari: %s was killed by signal %d\n"):format(app, code))
+  return 1
+end
+
+command {
+  name = "run",
+  summary = "run the image",
+  usage = "[-o DIR] [--] [KEY=VALUE ...]",
+  help = [[
+Run the image of a built build directory. KEY=VALUE words are runtime
+parameters, checked at boot against the ones app.conf declares (see
+mirari describe). The exit status is the application's: 0 for a clean
+exit, 2 for a bad parameter, 1 for any other failure or a crash.]],
+  options = { OUTPUT },
+  run = function(opts, args)
+    local dir = build_dir(opts)
+    local shown = opts.output or DEFAULT_BUILD
+    local state = load_state(dir, shown)
+    local image = dir .. "/" .. state.image
+    if not util.exists(image) then
+      errors.usage("%s/%s is not built yet: run 'mirari build%s' first", shown, state.image,
+        opts.output and (" -o " .. opts.output) or "")
+    end
+    if state.target ~= "unix" then
+      errors.usage("run: target %s cannot be run yet", state.target)
+    end
+    local words = { "exec", util.quote(image) }
+    for _, a in ipairs(args) do words[#words + 1] = util.quote(a) end
+    io.stdout:flush()
+    local _, how, code = util.sh(table.concat(words, " "))
+    return exit_status(state.app, how, code)
+  end,
+}
+
+command {
+  name = "describe",
+  summary = "show the resolved configuration",
+  usage = "[-t TARGET] [-o DIR] [APP.CONF]",
+  help = [[
+Resolve APP.CONF as configure would, write nothing, and show the result:
+the target, the libraries chosen and why, the devices, every compile-time
+constant with its value and where it comes from, and the runtime
+parameters with their types and defaults. Without APP.CONF, describe the
+configuration of the build directory, or ./app.conf.]],
+  options = { TARGET, OUTPUT },
+  run = function(opts, args, ctx)
+    local target = opts.target
+    if #args == 0 then
+      local dir = build_dir(opts)
+      if util.exists(dir .. "/mirari.state") then
+        local state = load_state(dir, opts.output or DEFAULT_BUILD)
+        args = { state.conf }
+        target = target or state.target
+      end
+    end
+    local display, path = conf_arg("describe", args)
+    local cfg = resolve.resolve(ctx.root, path, display, target or "unix")
+    io.stdout:write(describe.text(cfg))
+    return 0
+  end,
+}
+
+command {
+  name = "clean",
+  summary = "remove the build directory",
+  usage = "[-o DIR]",
+  help = [[
+Remove a build directory made by mirari configure. A directory that
+mirari did not make is left alone.]],
+  options = { OUTPUT },
+  run = function(opts, args)
+    if #args > 0 then errors.usage("clean: unexpected argument '%s'", args[1]) end
+    local dir = build_dir(opts)
+    local shown = opts.output or DEFAULT_BUILD
+    if not util.exists(dir) then
+      io.stdout:write(("nothing to clean: %s does not exist\n"):format(shown))
+      return 0
+    end
+    if not util.exists(dir .. "/mirari.state") then
+      errors.usage("%s was not made by mirari configure; not removing it", shown)
+    end
+    if not util.rm_rf(dir) then
+      io.stderr:write(("mirari: cannot remove %s\n"):format(shown))
+      return 1
+    end
+    io.stdout:write(("removed %s\n"):format(shown))
+    return 0
+  end,
+}
+
+command {
+  name = "new",
+  summary = "create an application to start from",
+  usage = "NAME",
+  help = [[
+Create the folder NAME with an app.conf and a C file that registers a
+timer handler and declares a runtime parameter, ready for
+  cd NAME && mirari configure && mirari build && mirari run
+The application's name is the last component of NAME.]],
+  options = {},
+  run = function(_, args, ctx)
+    if #args ~= 1 then errors.usage("new: give the name of the application, e.g. mirari new myapp") end
+    local dir = util.abspath(args[1], util.cwd())
+    local name = util.basename(dir)
+    if not name:match("^[a-z][a-z0-9_]*$") then
+      errors.usage("new: '%s' is not a valid application name: lower-case letters, digits and '_', starting with a letter", name)
+    end
+    if util.exists(dir) then errors.usage("new: %s already exists", args[1]) end
+    local template = require("config.template")
+    local data = { name = name }
+    local files = {
+      ["app.conf"] = template.render(ctx.root .. "/templates/new/app.conf", data),
+      [name .. ".c"] = template.render(ctx.root .. "/templates/new/app.c", data),
+      [".gitignore"] = "_build/\n",
+    }
+    local ok, err = generate.write(dir, files)
+    if not ok then errors.usage("new: %s", err) end
+    io.stdout:write(("created %s: now cd %s && mirari configure && mirari build && mirari run\n"):format(args[1], args[1]))
+    return 0
+  end,
+}
+
+return M
