@@ -6,6 +6,7 @@
 --   mirari.state     what build, run and describe need to know later
 -- Everything is rendered in memory first; files are written only once all
 -- of them are ready (see write()).
+local errors = require("config.errors")
 local template = require("config.template")
 local types = require("config.types")
 local util = require("config.util")
@@ -88,7 +89,7 @@ function M.options(cfg)
         lib = lib.name, name = name, spec = spec, value = value,
         macro = macro(lib.name, name), c = option_c(spec, value),
         shown = M.show_value(spec, value), doc = spec.doc or "",
-        origin = lib.options_set[name] and ("%s:%d"):format(cfg.conf_display, lib.options_set[name]) or "default",
+        origin = lib.options_set[name] and ("%s:%d"):format(util.basename(cfg.conf), lib.options_set[name]) or "default",
       }
     end
   end
@@ -115,8 +116,11 @@ local function param_c(p)
     cint(lo), cint(hi), cstr(p.doc))
 end
 
-local function object_name(src, base)
-  local rel = src:sub(1, #base + 1) == base .. "/" and src:sub(#base + 2) or ("ext/" .. util.basename(src))
+-- The object of (src): its path below (base), or for a source outside
+-- it, a name under ext/ made unique by (index).
+local function object_name(src, base, index)
+  local rel = src:sub(1, #base + 1) == base .. "/" and src:sub(#base + 2)
+    or ("ext/%d-%s"):format(index, util.basename(src))
   return (rel:gsub("%.[cS]$", ".o"))
 end
 
@@ -143,24 +147,25 @@ local function model(cfg, builddir, version)
     local flags = { "-fvisibility=hidden", "-I" .. lib.dir }
     for _, f in ipairs(lib.cflags) do flags[#flags + 1] = f end
     local objs = {}
-    for _, src in ipairs(lib.sources) do
+    for i, src in ipairs(lib.sources) do
       local path = lib.dir .. "/" .. src
-      objs[#objs + 1] = { src = ninja_path(path), obj = ninja_path("obj/" .. lib.name .. "/" .. object_name(path, lib.dir)) }
+      objs[#objs + 1] = { src = ninja_path(path), obj = ninja_path("obj/" .. lib.name .. "/" .. object_name(path, lib.dir, i)) }
     end
     for _, f in ipairs(lib.ldflags) do link[#link + 1] = f end
-    libs[#libs + 1] = {
-      name = lib.name, var = "cflags_" .. lib.name:gsub("[^%w]", "_"),
+    -- A library of headers only has no archive.
+    libs[#libs + 1] = #objs > 0 and {
+      name = lib.name, var = "cflags_" .. lib.name,
       flags = "$cflags " .. shell_words(flags), objs = objs,
-      archive = "lib/libmr_" .. lib.name:gsub("[^%w]", "_") .. ".a",
-    }
+      archive = "lib/libmr_" .. lib.name .. ".a",
+    } or nil
   end
 
   local app_flags = { "-I" .. cfg.appdir }
   for _, inc in ipairs(cfg.app.include) do app_flags[#app_flags + 1] = "-I" .. inc end
   for _, f in ipairs(cfg.app.cflags) do app_flags[#app_flags + 1] = f end
   local app_objs = {}
-  for _, src in ipairs(cfg.app.sources) do
-    app_objs[#app_objs + 1] = { src = ninja_path(src), obj = ninja_path("obj/app/" .. object_name(src, cfg.appdir)) }
+  for i, src in ipairs(cfg.app.sources) do
+    app_objs[#app_objs + 1] = { src = ninja_path(src), obj = ninja_path("obj/app/" .. object_name(src, cfg.appdir, i)) }
   end
   app_objs[#app_objs + 1] = { src = "main.c", obj = "obj/glue/main.o" }
 
@@ -180,7 +185,9 @@ local function model(cfg, builddir, version)
 
   return {
     version = version, cfg = cfg, app = cfg.app, target = cfg.target,
-    conf_display = cfg.conf_display,
+    -- Generated files name app.conf by its file name only, so they do not
+    -- depend on how configure was invoked (by hand or by Ninja).
+    conf_display = util.basename(cfg.conf),
     builddir = builddir, image = cfg.backend.image:format(cfg.app.name),
     cflags = shell_words(common) .. " " .. shell_words(includes),
     ldflags = shell_words(link),
@@ -195,6 +202,10 @@ end
 
 -- The files of a build directory, as a map name -> content.
 function M.files(cfg, builddir, version)
+  local entry = cfg.root .. "/templates/entry-" .. cfg.target .. ".c"
+  if not util.exists(entry) then
+    errors.usage("backend %s has no entry template %s", cfg.target, entry)
+  end
   local m = model(cfg, builddir, version)
   local files = {}
   for _, name in ipairs({ "main.c", "mirari_config.h", "build.ninja" }) do

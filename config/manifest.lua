@@ -75,7 +75,11 @@ function M.load(dir, name, display)
     errors.raise(display, sandbox.field_line(lines, 1, key), "%s", msg)
   end
   if type(t) ~= "table" then fail(nil, "a manifest must return a table { summary = ..., sources = ... }") end
+  if not name:match("^[a-z][a-z0-9_]*$") then
+    errors.raise(display, nil, "library folder '%s': use lower-case letters, digits and '_'", name)
+  end
   local m = types.check_fields(t, M.SCHEMA, fail)
+  if m.backend and not m.image then fail(nil, "a backend needs image = \"%s\" (or another pattern)") end
   check_specs(m.options, fail, "option")
   check_specs(m.settings, fail, "setting")
   m.name, m.dir, m.file = name, dir, display

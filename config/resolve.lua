@@ -171,7 +171,7 @@ local function libraries(conf, libs, backend, target)
       fail(key, msg)
     end)
     lib.options_set = {}
-    for k in pairs(body) do lib.options_set[k] = w and w.item.line end
+    for k in pairs(body) do lib.options_set[k] = sandbox.field_line(conf.lines, w.item.line, k) end
     lib.values = values
     lib.reason = selected[lib.name].reason
   end
@@ -268,8 +268,15 @@ function M.resolve(root, conf_path, display, target)
   for i, inc in ipairs(app.include) do app.include[i] = util.abspath(inc, appdir) end
 
   local order, handler_set = libraries(conf, libs, backend, target)
+  -- What build.ninja's regeneration depends on: app.conf, the manifests
+  -- and mirari's own language and templates.
   local inputs = { conf_path }
   for _, lib in ipairs(order) do inputs[#inputs + 1] = lib.dir .. "/manifest.lua" end
+  for _, d in ipairs({ "config", "templates" }) do
+    for _, f in ipairs(util.list_dir(root .. "/" .. d)) do
+      if f:match("%.") then inputs[#inputs + 1] = root .. "/" .. d .. "/" .. f end
+    end
+  end
 
   return {
     root = root,

@@ -6,13 +6,16 @@
 -- pcall or metatables, and nothing survives from one file to the next. A
 -- read of an unknown global and an assignment to any global are errors, so a
 -- misspelt statement is caught with a suggestion instead of yielding nil. A
--- count hook stops runaway loops.
+-- count hook stops runaway loops and growing memory (one huge allocation,
+-- such as string.rep, is bounded only by Lua's own limits).
 local errors = require("config.errors")
 local util = require("config.util")
 
 local M = {}
 
 local INSTRUCTION_LIMIT = 10000000
+local MEMORY_LIMIT_KB = 256 * 1024
+local HOOK_EVERY = 10000
 
 local function copy(t)
   local c = {}
@@ -85,10 +88,21 @@ function M.eval(source, display, statements)
   end
 
   local co = coroutine.create(chunk)
+  local executed, base_kb = 0, collectgarbage("count")
   debug.sethook(co, function()
-    errors.raise(display, M.current_line(chunkname),
-      "evaluation ran for more than %d instructions (an endless loop?)", INSTRUCTION_LIMIT)
-  end, "", INSTRUCTION_LIMIT)
+    executed = executed + HOOK_EVERY
+    if executed >= INSTRUCTION_LIMIT then
+      errors.raise(display, M.current_line(chunkname),
+        "evaluation ran for more than %d instructions (an endless loop?)", INSTRUCTION_LIMIT)
+    end
+    if collectgarbage("count") - base_kb > MEMORY_LIMIT_KB then
+      collectgarbage()
+      if collectgarbage("count") - base_kb > MEMORY_LIMIT_KB then
+        errors.raise(display, M.current_line(chunkname),
+          "evaluation used more than %d MiB of memory", MEMORY_LIMIT_KB // 1024)
+      end
+    end
+  end, "", HOOK_EVERY)
   local ok, result = coroutine.resume(co)
   if not ok then
     if errors.is(result) then error(result, 0) end

@@ -1,7 +1,7 @@
 -- Value types of the configuration language and of library options.
 --
 -- A spec is a table { type = T, ... } that says what a field accepts:
---   int       integer, with optional min and max
+--   int       integer, with optional min, max and multiple
 --   bool      true or false
 --   string    any string, with optional max (length) and pattern
 --   ident     a C identifier
@@ -11,14 +11,15 @@
 --   enum      one of the strings in values
 --   list      a sequence of values of spec `of`
 --   path      a file name relative to the configuration file
--- and may carry default, doc and required. check() turns a value written by
+-- and may carry default, doc and required. Sizes and durations take min,
+-- max and multiple too, written in their own units. check() turns a value written by
 -- the user into its normal form (sizes in bytes, durations in nanoseconds)
 -- or returns nil and a message that says what was expected.
 local util = require("config.util")
 
 local M = {}
 
-local SIZE_UNITS = { [""] = 1, K = 1024, M = 1024 ^ 2, G = 1024 ^ 3 }
+local SIZE_UNITS = { [""] = 1, K = 1 << 10, M = 1 << 20, G = 1 << 30 }
 local DURATION_UNITS = {
   ns = 1, us = 1000, ms = 1000000, s = 1000000000,
   m = 60 * 1000000000, h = 3600 * 1000000000,
@@ -84,10 +85,11 @@ local function bound(spec, b)
 end
 
 local function in_range(spec, n, fmt)
-  local lo, hi = bound(spec, spec.min), bound(spec, spec.max)
+  local lo, hi, mult = bound(spec, spec.min), bound(spec, spec.max), bound(spec, spec.multiple)
   fmt = fmt or tostring
   if lo and n < lo then return nil, ("%s is below the minimum %s"):format(fmt(n), fmt(lo)) end
   if hi and n > hi then return nil, ("%s is above the maximum %s"):format(fmt(n), fmt(hi)) end
+  if mult and n % mult ~= 0 then return nil, ("%s is not a multiple of %s"):format(fmt(n), fmt(mult)) end
   return n
 end
 
@@ -231,8 +233,15 @@ end
 
 -- The spec that describes a spec, for option declarations in manifests and
 -- parameter declarations in app.conf.
+local SPEC_FIELDS = { "default", "doc", "max", "min", "multiple", "of", "type", "values" }
+
 function M.valid_spec(spec)
   if type(spec) ~= "table" then return nil, "expected a table such as { type = \"int\", default = 1 }" end
+  for k in pairs(spec) do
+    if not util.contains(SPEC_FIELDS, k) then
+      return nil, ("unknown field %s%s"):format(show(k), type(k) == "string" and util.did_you_mean(k, SPEC_FIELDS) or "")
+    end
+  end
   if not checkers[spec.type] then
     return nil, ("type %s is not one of %s%s"):format(show(spec.type), util.either(M.TYPES),
       type(spec.type) == "string" and util.did_you_mean(spec.type, M.TYPES) or "")
@@ -246,8 +255,9 @@ function M.valid_spec(spec)
     local ok, err = M.valid_spec(spec.of)
     if not ok then return nil, "of: " .. err end
   end
-  for _, b in ipairs({ "min", "max" }) do
-    if spec[b] ~= nil and bound(spec, spec[b]) == nil then
+  for _, b in ipairs({ "min", "max", "multiple" }) do
+    local v = spec[b] ~= nil and bound(spec, spec[b])
+    if spec[b] ~= nil and math.type(v) ~= "integer" then
       return nil, ("%s: %s is not a valid %s"):format(b, show(spec[b]), spec.type)
     end
   end

@@ -21,7 +21,7 @@ end
 local OUTPUT = { short = "-o", long = "--output", key = "output", arg = "DIR",
                  doc = "build directory (default: " .. DEFAULT_BUILD .. ")" }
 local TARGET = { short = "-t", long = "--target", key = "target", arg = "TARGET",
-                 doc = "target to build for: unix (default) or xen" }
+                 doc = "target to build for (default: unix); a target is a folder in backends/" }
 
 local function say(opts, fmt, ...)
   if not opts.quiet then io.stdout:write(fmt:format(...), "\n") end
@@ -186,7 +186,8 @@ configuration of the build directory, or ./app.conf.]],
       local dir = build_dir(opts)
       if util.exists(dir .. "/mirari.state") then
         local state = load_state(dir, opts.output or DEFAULT_BUILD)
-        args = { state.conf }
+        local cwd = util.cwd() .. "/"
+        args = { state.conf:sub(1, #cwd) == cwd and state.conf:sub(#cwd + 1) or state.conf }
         target = target or state.target
       end
     end
