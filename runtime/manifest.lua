@@ -2,13 +2,13 @@
 return {
   summary = "cooperative scheduler, handler threads, timers, events, logging, boot parameters",
   sources = {
-    "boot.c", "heap.c", "log.c", "param.c", "sched.c", "timer.c",
+    "boot.c", "ctx.c", "event.c", "heap.c", "log.c", "param.c", "sched.c", "timer.c",
     "arch/x86_64/switch.S",
   },
   include = { "include" },
   options = {
     stack_size = {
-      type = "size", default = "32K", min = "8K", max = "16M",
+      type = "size", default = "32K", min = "8K", max = "16M", multiple = "4K",
       doc = "stack of each thread, a multiple of 4K; a guard page lies below it",
     },
     max_threads = {

@@ -2,7 +2,7 @@
 return {
   summary = "platform layer for a Linux process: one poll(2), stderr console, clock_gettime, argv parameters",
   backend = "unix",
-  sources = { "platform.c", "main.c" },
+  sources = { "crash.c", "main.c", "platform.c" },
   include = { "include" },
   image = "%s",
   devices = {},

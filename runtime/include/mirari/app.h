@@ -31,9 +31,9 @@ struct mr_app {
 
 /*
  * Boot (app): parse (cmdline) (owned by the caller, modified in place, kept
- * alive until exit) against the app's parameters and the runtime's own,
- * run the initialisers and start app->main in a thread called "main", then
- * schedule until the application ends. Never returns.
+ * alive until exit; NULL is an empty line) against the app's parameters and
+ * the runtime's own, run the initialisers and start app->main in a thread
+ * called "main", then schedule until the application ends. Never returns.
  */
 MR_API MR_NORETURN void mr_boot(const struct mr_app *app, char *cmdline);
 

@@ -79,4 +79,13 @@ MR_API mr_result_t mr_params_parse(const struct mr_param_desc *desc, size_t n,
 				   union mr_param_value *values, char *line,
 				   char *err, size_t errlen);
 
+/*
+ * Write (value), of type (type), into (buf) of (len) bytes in the notation
+ * the parser reads, with the largest unit that is exact: "16M", "30s",
+ * "true"; a string as it is. Returns the length it needed, like snprintf.
+ * For --help and for error messages.
+ */
+MR_API int mr_param_format(enum mr_param_type type, union mr_param_value value,
+			   char *buf, size_t len);
+
 #endif /* MIRARI_PARAM_H */

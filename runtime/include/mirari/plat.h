@@ -73,10 +73,19 @@ MR_API const char *mr_plat_target(void);
  * its event, and give it back. mr_source_open returns -1 when all
  * MR_PLAT_HANDLES are in use. While any handle is open, the runtime waits in
  * mr_plat_block() instead of reporting a deadlock when every thread is
- * blocked.
+ * blocked. Closing a handle wakes the threads still waiting on its event,
+ * so they find out instead of waiting forever.
  */
 MR_API int mr_source_open(void);
 MR_API void mr_source_close(int handle);
 MR_API struct mr_event *mr_source_event(int handle);
+
+/*
+ * Implemented by the runtime, for a backend's crash report: the name of the
+ * thread whose stack's guard page (the page just below the stack) holds
+ * (addr), or NULL. Unlike the rest of this interface it may be called from
+ * a synchronous fault handler.
+ */
+MR_API const char *mr_stack_guard_owner(const void *addr);
 
 #endif /* MIRARI_PLAT_H */

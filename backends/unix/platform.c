@@ -1,0 +1,186 @@
+/*
+ * platform.c: mirari/plat.h for an ordinary Linux process.
+ *
+ * The console is stderr, the clocks are clock_gettime's, thread stacks are
+ * anonymous mappings, and mr_plat_block is one poll(2) over the file
+ * descriptors that drivers registered with mr_unix_fd_open().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mirari/plat.h>
+#include <mirari/log.h>
+#include <mirari/unix.h>
+
+#include "backend.h"
+
+/* One page, below each thread stack. */
+#define GUARD_SIZE 4096
+
+void
+mr_plat_console_write(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(STDERR_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;		/* nowhere to complain: drop it */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static mr_time_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return MR_SEC(ts.tv_sec) + ts.tv_nsec;
+}
+
+/* Boot is the first time anyone asks; mr_unix_main asks first thing. */
+mr_time_t
+mr_plat_clock_monotonic(void)
+{
+	static mr_time_t origin = -1;
+	mr_time_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (origin < 0)
+		origin = now;
+	return now - origin;
+}
+
+mr_time_t
+mr_plat_clock_wall(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+/* Registered descriptors, by handle; a slot whose events are 0 is free. */
+static struct pollfd watched[MR_PLAT_HANDLES];
+
+int
+mr_unix_fd_open(int fd, short events)
+{
+	int h;
+
+	if ((h = mr_source_open()) < 0)
+		return -1;
+	watched[h].fd = fd;
+	watched[h].events = events;
+	return h;
+}
+
+void
+mr_unix_fd_close(int h)
+{
+	mr_source_close(h);
+	watched[h].events = 0;
+}
+
+/*
+ * poll(2) counts in milliseconds, so the timeout is rounded up: waking a
+ * little late is harmless, waking early would make the scheduler come
+ * straight back here and spin until the deadline.
+ */
+static int
+timeout_ms(mr_time_t deadline)
+{
+	mr_time_t now, ms;
+
+	if (deadline == MR_FOREVER)
+		return -1;
+	now = mr_plat_clock_monotonic();
+	if (deadline <= now)
+		return 0;
+	ms = (deadline - now + MR_MSEC(1) - 1) / MR_MSEC(1);
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+void
+mr_plat_block(mr_time_t deadline, uint64_t *ready)
+{
+	struct pollfd fds[MR_PLAT_HANDLES];
+	int handles[MR_PLAT_HANDLES];
+	nfds_t i, n = 0;
+	int h;
+
+	for (h = 0; h < MR_PLAT_HANDLES; h++) {
+		if (watched[h].events != 0) {
+			fds[n] = watched[h];
+			fds[n].revents = 0;
+			handles[n++] = h;
+		}
+	}
+	*ready = 0;
+	if (poll(fds, n, timeout_ms(deadline)) < 0) {
+		if (errno == EINTR)
+			return;
+		mr_panic("poll: %s", strerror(errno));
+	}
+	for (i = 0; i < n; i++)
+		if (fds[i].revents != 0)
+			*ready |= UINT64_C(1) << handles[i];
+}
+
+/*
+ * The whole mapping is made inaccessible first and the stack opened up
+ * above the guard page, so there is no moment when the guard is usable.
+ */
+void *
+mr_plat_stack_alloc(size_t size)
+{
+	char *p;
+
+	p = mmap(NULL, size + GUARD_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + GUARD_SIZE, size, PROT_READ | PROT_WRITE) < 0) {
+		munmap(p, size + GUARD_SIZE);
+		return NULL;
+	}
+	return p + GUARD_SIZE;
+}
+
+void
+mr_plat_stack_free(void *base, size_t size)
+{
+	munmap((char *)base - GUARD_SIZE, size + GUARD_SIZE);
+}
+
+/*
+ * exit(3), not _exit(2): the application's printf output is buffered by
+ * stdio and must reach its destination, and the sanitizers' exit-time
+ * checks (LeakSanitizer) must run.
+ */
+void
+mr_plat_exit(int status)
+{
+	exit(status);
+}
+
+void
+mr_plat_crash(void)
+{
+	fflush(NULL);
+	abort();
+}
+
+const char *
+mr_plat_target(void)
+{
+	return "unix";
+}
