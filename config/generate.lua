@@ -128,8 +128,11 @@ end
 local function model(cfg, builddir, version)
   local s = cfg.settings
   local opt_flag = ({ speed = "-O2", size = "-Os", debug = "-Og" })[s.optimize or "speed"]
+  -- -fstack-clash-protection makes a function with a frame larger than a
+  -- page touch every page as it grows, so it cannot jump over the guard
+  -- page under a thread's small stack.
   local common = { "-std=gnu11", opt_flag, "-g", "-Wall", "-Wextra", "-fno-common",
-                   "-ffunction-sections", "-fdata-sections" }
+                   "-ffunction-sections", "-fdata-sections", "-fstack-clash-protection" }
   local link = {}
   if s.sanitize and #s.sanitize > 0 then
     local f = "-fsanitize=" .. table.concat(s.sanitize, ",")

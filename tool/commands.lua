@@ -129,13 +129,19 @@ Exit status 1 when a build step fails.]],
   end,
 }
 
+local SIGNALS = { [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL", [6] = "SIGABRT",
+                  [7] = "SIGBUS", [8] = "SIGFPE", [9] = "SIGKILL", [11] = "SIGSEGV", [13] = "SIGPIPE",
+                  [15] = "SIGTERM" }
+
+-- Status 0 and 2 (a bad parameter) pass through; every other failure is 1.
 local function exit_status(app, how, code)
   if how == "exit" then
     if code == 0 or code == 2 then return code end
     io.stderr:write(("mirari: %s exited with status %d\n"):format(app, code))
     return 1
   end
-  io.stderr:write(("mirari: %s was killed by signal %d\n"):format(app, code))
+  io.stderr:write(("mirari: %s was killed by signal %d%s\n"):format(app, code,
+    SIGNALS[code] and (" (" .. SIGNALS[code] .. ")") or ""))
   return 1
 end
 
