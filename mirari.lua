@@ -95,7 +95,12 @@ local function parse(c, args)
           v = args[i]
         end
         if v == nil then errors.usage("%s: option %s needs a value %s", c.name, flag, o.arg) end
-        opts[o.key] = v
+        if o.repeated then
+          opts[o.key] = opts[o.key] or {}
+          table.insert(opts[o.key], v)
+        else
+          opts[o.key] = v
+        end
       elseif inline ~= nil then
         errors.usage("%s: option %s takes no value", c.name, flag)
       else

@@ -117,22 +117,64 @@ local function param_c(p)
 end
 
 -- The object of (src): its path below (base), or for a source outside
--- it, a name under ext/ made unique by (index).
+-- it, a name under ext/ made unique by (index); the source's extension
+-- stays, so that x.c and x.S do not collide.
 local function object_name(src, base, index)
   local rel = src:sub(1, #base + 1) == base .. "/" and src:sub(#base + 2)
     or ("ext/%d-%s"):format(index, util.basename(src))
-  return (rel:gsub("%.[cS]$", ".o"))
+  return rel .. ".o"
+end
+
+-- Third-party dependencies of the selected libraries: where each is
+-- installed in the cache and the command that builds it there.
+local function dependencies(cfg)
+  local out, seen = {}, {}
+  local cache = util.cache_dir()
+  for _, lib in ipairs(cfg.libs) do
+    for _, name in ipairs(lib.deps) do
+      if not seen[name] then
+        local d = cfg.deps[name]
+        local prefix = ("%s/%s-%s-b%d"):format(cache, name, d.version, d.build)
+        seen[name] = true
+        out[#out + 1] = {
+          name = name, prefix = prefix, stamp = ninja_path(prefix .. "/.complete"),
+          command = shell_words({ "sh", cfg.root .. "/" .. d.recipe, cache, d.version, d.sha256, prefix }),
+        }
+      end
+    end
+  end
+  return out
+end
+
+-- Expand {dir}, {gccinc} and {NAME} of a dependency in a manifest word.
+local function expander(deps)
+  local prefixes, gccinc = {}, nil
+  for _, d in ipairs(deps) do prefixes[d.name] = d.prefix end
+  return function(word, lib)
+    return (word:gsub("{([%w_]+)}", function(key)
+      if key == "dir" then return lib.dir end
+      if key == "gccinc" then
+        gccinc = gccinc or util.capture("gcc -print-file-name=include")
+        return gccinc
+      end
+      if prefixes[key] then return prefixes[key] end
+      errors.raise(lib.file, nil, "unknown {%s} in '%s': not a dependency of the image", key, word)
+    end))
+  end
 end
 
 -- The data the templates see.
 local function model(cfg, builddir, version)
   local s = cfg.settings
+  local deps = dependencies(cfg)
+  local expand = expander(deps)
   local opt_flag = ({ speed = "-O2", size = "-Os", debug = "-Og" })[s.optimize or "speed"]
   -- -fstack-clash-protection makes a function with a frame larger than a
   -- page touch every page as it grows, so it cannot jump over the guard
   -- page under a thread's small stack.
   local common = { "-std=gnu11", opt_flag, "-g", "-Wall", "-Wextra", "-fno-common",
                    "-ffunction-sections", "-fdata-sections", "-fstack-clash-protection" }
+  for _, f in ipairs(cfg.backend.target_cflags) do common[#common + 1] = expand(f, cfg.backend) end
   local link = {}
   if s.sanitize and #s.sanitize > 0 then
     local f = "-fsanitize=" .. table.concat(s.sanitize, ",")
@@ -148,13 +190,15 @@ local function model(cfg, builddir, version)
   local libs = {}
   for _, lib in ipairs(cfg.libs) do
     local flags = { "-fvisibility=hidden", "-I" .. lib.dir }
-    for _, f in ipairs(lib.cflags) do flags[#flags + 1] = f end
+    for _, f in ipairs(lib.cflags) do flags[#flags + 1] = expand(f, lib) end
+    local sources = table.move(lib.sources, 1, #lib.sources, 1, {})
+    for _, src in ipairs(lib.target_sources[cfg.target] or {}) do sources[#sources + 1] = src end
     local objs = {}
-    for i, src in ipairs(lib.sources) do
+    for i, src in ipairs(sources) do
       local path = lib.dir .. "/" .. src
       objs[#objs + 1] = { src = ninja_path(path), obj = ninja_path("obj/" .. lib.name .. "/" .. object_name(path, lib.dir, i)) }
     end
-    for _, f in ipairs(lib.ldflags) do link[#link + 1] = f end
+    for _, f in ipairs(lib.ldflags) do link[#link + 1] = expand(f, lib) end
     -- A library of headers only has no archive.
     libs[#libs + 1] = #objs > 0 and {
       name = lib.name, var = "cflags_" .. lib.name,
@@ -170,7 +214,7 @@ local function model(cfg, builddir, version)
   for i, src in ipairs(cfg.app.sources) do
     app_objs[#app_objs + 1] = { src = ninja_path(src), obj = ninja_path("obj/app/" .. object_name(src, cfg.appdir, i)) }
   end
-  app_objs[#app_objs + 1] = { src = "main.c", obj = "obj/glue/main.o" }
+  app_objs[#app_objs + 1] = { src = "main.c", obj = "obj/glue/main.c.o" }
 
   local inits = {}
   for _, lib in ipairs(cfg.libs) do
@@ -185,6 +229,10 @@ local function model(cfg, builddir, version)
 
   local inputs = {}
   for i, f in ipairs(cfg.inputs) do inputs[i] = ninja_path(f) end
+  local link_after = {}
+  for _, w in ipairs(cfg.backend.link) do link_after[#link_after + 1] = expand(w, cfg.backend) end
+  local stamps = {}
+  for i, d in ipairs(deps) do stamps[i] = d.stamp end
 
   return {
     version = version, cfg = cfg, app = cfg.app, target = cfg.target,
@@ -194,6 +242,10 @@ local function model(cfg, builddir, version)
     builddir = builddir, image = cfg.backend.image:format(cfg.app.name),
     cflags = shell_words(common) .. " " .. shell_words(includes),
     ldflags = shell_words(link),
+    link_after = shell_words(link_after),
+    deps = deps,
+    -- Every compile waits for the dependencies to be installed (headers).
+    order_deps = #stamps > 0 and (" || " .. table.concat(stamps, " ")) or "",
     libs = libs, app_flags = "$cflags " .. shell_words(app_flags), app_objs = app_objs,
     options = M.options(cfg), inits = inits, params = params, devices = devices,
     cstr = cstr, inputs = inputs,
@@ -214,11 +266,14 @@ function M.files(cfg, builddir, version)
   for _, name in ipairs({ "main.c", "mirari_config.h", "build.ninja" }) do
     files[name] = template.render(cfg.root .. "/templates/" .. name, m)
   end
+  for tpl, pattern in util.sorted_pairs(cfg.backend.files) do
+    files[pattern:format(cfg.app.name)] = template.render(cfg.root .. "/templates/" .. tpl, m)
+  end
   files["mirari.state"] = "-- Generated by mirari " .. version .. "; read by mirari build, run and clean.\nreturn "
     .. util.serialize({
       version = version, app = cfg.app.name, target = cfg.target, conf = cfg.conf,
       conf_display = cfg.conf_display, appdir = cfg.appdir, image = m.image,
-      params = cfg.params,
+      params = cfg.params, extra = cfg.settings.extra,
     }) .. "\n"
   return files
 end

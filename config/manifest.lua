@@ -12,12 +12,21 @@
 --     init     = "mr_x_init",              -- C function run at boot, before main
 --     options  = { name = { type = "int", default = 1, doc = "..." } },
 --     cflags   = { ... }, ldflags = { ... },
+--     target_sources = { xen = { "x.c" } },-- sources only for one target
+--     deps     = { "newlib" },             -- third-party code (build/deps.lua)
+--     exports  = { "_write" },             -- symbols outside mr_ it must export
 --     -- backends only:
 --     backend  = "unix",                   -- the target this backend implements
 --     image    = "%s",                     -- image file name from the app name
 --     devices  = { "net" },                -- device kinds it drives
 --     settings = { name = spec },          -- what a target "unix" { } block may set
+--     target_cflags = { ... },             -- flags for every source of the image
+--     link     = { ... },                  -- what the image links after the archives
+--     files    = { ["xl.cfg"] = "%s.xl" }, -- more files from templates/, by name pattern
 --   }
+--
+-- In flags and link words, {dir} is the library's folder, {NAME} the
+-- installation of dependency NAME, and {gccinc} GCC's own include folder.
 --
 -- The runtime (runtime/) and the backends (backends/NAME/) are libraries
 -- like any other; runtime is linked into every image and the backend of the
@@ -46,6 +55,12 @@ M.SCHEMA = {
   image = { type = "string", pattern = "^[^/]*%%s[^/]*$", what = "a file name with one %s" },
   devices = list_of("name"),
   settings = { type = "any", default = {} },
+  target_sources = { type = "any", default = {} },
+  deps = list_of("name"),
+  exports = list_of("string"),
+  target_cflags = list_of("string"),
+  files = { type = "any", default = {} },
+  link = list_of("string"),
 }
 
 -- Check a map of option (or setting) declarations.
@@ -83,10 +98,18 @@ function M.load(dir, name, display)
   check_specs(m.options, fail, "option")
   check_specs(m.settings, fail, "setting")
   m.name, m.dir, m.file = name, dir, display
-  for _, src in ipairs(m.sources) do
-    if not util.exists(dir .. "/" .. src) then
-      fail("sources", ("source file %s does not exist"):format(src))
+  local function check_sources(list, key)
+    for _, src in ipairs(list) do
+      if not util.exists(dir .. "/" .. src) then
+        fail(key, ("source file %s does not exist"):format(src))
+      end
     end
+  end
+  check_sources(m.sources, "sources")
+  for target, list in util.sorted_pairs(m.target_sources) do
+    local l, err = types.check({ type = "list", of = { type = "path" } }, list)
+    if not l then fail("target_sources", ("target_sources.%s: %s"):format(tostring(target), err)) end
+    check_sources(l, "target_sources")
   end
   return m
 end

@@ -268,9 +268,18 @@ function M.resolve(root, conf_path, display, target)
   for i, inc in ipairs(app.include) do app.include[i] = util.abspath(inc, appdir) end
 
   local order, handler_set = libraries(conf, libs, backend, target)
+  local deps = dofile(root .. "/build/deps.lua")
+  for _, lib in ipairs(order) do
+    for _, d in ipairs(lib.deps) do
+      if not deps[d] then
+        errors.raise(lib.file, nil, "unknown dependency '%s'%s (see build/deps.lua)", d,
+          util.did_you_mean(d, util.sorted_keys(deps)))
+      end
+    end
+  end
   -- What build.ninja's regeneration depends on: app.conf, the manifests
   -- and mirari's own language and templates.
-  local inputs = { conf_path }
+  local inputs = { conf_path, root .. "/build/deps.lua" }
   for _, lib in ipairs(order) do inputs[#inputs + 1] = lib.dir .. "/manifest.lua" end
   for _, d in ipairs({ "config", "templates" }) do
     for _, f in ipairs(util.list_dir(root .. "/" .. d)) do
@@ -291,6 +300,7 @@ function M.resolve(root, conf_path, display, target)
     params = params(conf),
     devices = devices(conf, backend, target),
     settings = target_settings.values,
+    deps = deps,
     inputs = inputs,
   }
 end

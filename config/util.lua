@@ -113,6 +113,15 @@ function M.cwd()
   return cwd_cache
 end
 
+-- Where third-party dependencies are built and kept.
+function M.cache_dir()
+  local c = os.getenv("MIRARI_CACHE")
+  if c and c ~= "" then return c end
+  local xdg = os.getenv("XDG_CACHE_HOME")
+  if xdg and xdg ~= "" then return xdg .. "/mirari" end
+  return (os.getenv("HOME") or "/tmp") .. "/.cache/mirari"
+end
+
 -- Iterate over a table's keys in sorted order, so every generated file is
 -- deterministic.
 function M.sorted_pairs(t)

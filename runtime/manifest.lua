@@ -5,6 +5,13 @@ return {
     "boot.c", "ctx.c", "event.c", "heap.c", "log.c", "param.c", "sched.c", "timer.c",
     "arch/x86_64/switch.S",
   },
+  -- Targets whose C library is newlib get its system calls from here.
+  target_sources = { xen = { "newlib/syscalls.c" } },
+  exports = {
+    "_write", "_read", "_sbrk", "_exit", "_close", "_fstat", "_isatty", "_lseek", "_open",
+    "_kill", "_getpid", "_gettimeofday", "_times", "_unlink", "_link", "_stat", "_fork",
+    "_execve", "_wait",
+  },
   include = { "include" },
   options = {
     stack_size = {

@@ -148,14 +148,27 @@ end
 command {
   name = "run",
   summary = "run the image",
-  usage = "[-o DIR] [--] [KEY=VALUE ...]",
+  usage = "[-o DIR] [--emulate] [--forward H:G] [--] [KEY=VALUE ...]",
   help = [[
 Run the image of a built build directory. KEY=VALUE words are runtime
 parameters, checked at boot against the ones app.conf declares (see
 mirari describe). The exit status is the application's: 0 for a clean
-exit, 2 for a bad parameter, 1 for any other failure or a crash.]],
-  options = { OUTPUT },
-  run = function(opts, args)
+exit (on Xen: poweroff), 2 for a bad parameter, 1 for any other failure or
+a crash.
+
+A Xen image runs with xl on the Xen host mirari runs on, or with --emulate
+on the emulated Xen host: QEMU running the real Xen hypervisor and a
+Debian dom0, prepared in the cache on first use (see mirari doctor). The
+guest's console is shown as it comes; a crash report's backtrace is
+printed again with function names. Ctrl-C destroys the guest and stops
+the emulator.]],
+  options = { OUTPUT,
+              { long = "--emulate", key = "emulate", doc = "run a Xen image on the emulated Xen host" },
+              { long = "--forward", key = "forward", arg = "H:G", repeated = true,
+                doc = "with --emulate: make guest port G reachable at 127.0.0.1:H" },
+              { long = "--timeout", key = "timeout", arg = "SECONDS",
+                doc = "Xen: destroy the guest after this long (default 600)" } },
+  run = function(opts, args, ctx)
     local dir = build_dir(opts)
     local shown = opts.output or DEFAULT_BUILD
     local state = load_state(dir, shown)
@@ -164,8 +177,19 @@ exit, 2 for a bad parameter, 1 for any other failure or a crash.]],
       errors.usage("%s/%s is not built yet: run 'mirari build%s' first", shown, state.image,
         opts.output and (" -o " .. opts.output) or "")
     end
-    if state.target ~= "unix" then
-      errors.usage("run: target %s cannot be run yet", state.target)
+    if state.target == "xen" then
+      local timeout = opts.timeout and tonumber(opts.timeout)
+      if opts.timeout and (not timeout or timeout < 1 or math.type(timeout) ~= "integer") then
+        errors.usage("run: --timeout needs a whole number of seconds, got '%s'", opts.timeout)
+      end
+      local status, err = require("tool.xenrun").run(ctx.root, state, dir, args, {
+        emulate = opts.emulate, forwards = opts.forward, timeout = timeout,
+      })
+      if not status then errors.usage("run: %s", err) end
+      return status
+    end
+    if opts.emulate or opts.forward then
+      errors.usage("run: --emulate and --forward are for Xen images; this one is for %s", state.target)
     end
     local words = { "exec", util.quote(image) }
     for _, a in ipairs(args) do words[#words + 1] = util.quote(a) end
@@ -229,6 +253,58 @@ mirari did not make is left alone.]],
     end
     io.stdout:write(("removed %s\n"):format(shown))
     return 0
+  end,
+}
+
+-- What a target needs on this machine, as doctor items.
+local function doctor_items(root)
+  local deps = dofile(root .. "/build/deps.lua")
+  local function cmd(c) return util.sh("command -v " .. c .. " >/dev/null 2>&1") end
+  local install = "apt-get install %s (as root; scripts/deps.sh installs it)"
+  local unix = {
+    { what = "Lua 5.3 (lua5.3)", ok = cmd("lua5.3"), how_to_get = install:format("lua5.3") },
+    { what = "Ninja (ninja)", ok = cmd("ninja"), how_to_get = install:format("ninja-build") },
+    { what = "GCC (gcc)", ok = cmd("gcc"), how_to_get = install:format("gcc") },
+    { what = "binutils (ld, objcopy, ar)", ok = cmd("objcopy") and cmd("ld"), how_to_get = install:format("binutils") },
+  }
+  local d = deps.newlib
+  local prefix = ("%s/newlib-%s-b%d"):format(util.cache_dir(), d.version, d.build)
+  local xen = {
+    { what = ("newlib %s, built for guests (%s)"):format(d.version, prefix),
+      ok = util.exists(prefix .. "/.complete"),
+      how_to_get = "built by the first mirari build of a Xen image (about a minute)" },
+  }
+  for _, item in ipairs(require("tool.xenhost").doctor(root)) do xen[#xen + 1] = item end
+  return { { "unix", unix }, { "xen", xen } }
+end
+
+command {
+  name = "doctor",
+  summary = "say what each target needs and what is missing",
+  usage = "",
+  help = [[
+Check, for each target, what building and running its images needs on
+this machine: the host tools, the guest C library in the cache, and for
+Xen the emulated Xen host (QEMU, Xen's tools, the cached hypervisor and
+dom0 kernel). Each missing piece comes with how to get it. Exit status 0
+when everything is there, 1 otherwise.]],
+  options = {},
+  run = function(_, args, ctx)
+    if #args > 0 then errors.usage("doctor: unexpected argument '%s'", args[1]) end
+    local missing = 0
+    for _, target in ipairs(doctor_items(ctx.root)) do
+      io.stdout:write(("target %s:\n"):format(target[1]))
+      for _, item in ipairs(target[2]) do
+        io.stdout:write(("  [%s] %s%s\n"):format(item.ok and "ok" or "missing", item.what,
+          item.detail and (" (" .. item.detail .. ")") or ""))
+        if not item.ok then
+          missing = missing + 1
+          io.stdout:write("         get it: ", item.how_to_get, "\n")
+        end
+      end
+    end
+    io.stdout:write(missing == 0 and "everything is there\n" or ("%d missing\n"):format(missing))
+    return missing == 0 and 0 or 1
   end,
 }
 

@@ -184,3 +184,11 @@ mr_plat_target(void)
 {
 	return "unix";
 }
+
+/* glibc's malloc manages the heap of a Unix process. */
+void *
+mr_plat_heap(size_t *size)
+{
+	*size = 0;
+	return NULL;
+}

@@ -25,10 +25,26 @@ sources() {
 	LUA
 }
 
+# A test of code outside the runtime and the Unix backend names its other
+# sources, from the top, on a line of its own:
+#	/* sources: backends/xen/xs_wire.c */
+# They are compiled in, and their folders join the include path.
+extra_srcs=''
+extra_dirs=''
+extra_incs=''
+# shellcheck disable=SC2013 # the line holds words, not lines
+for s in $(sed -n 's|^/\* sources: \(.*\) \*/$|\1|p' "$unit/$name.c"); do
+	extra_srcs="$extra_srcs $top/$s"
+	extra_dirs="$extra_dirs $top/${s%/*}"
+	extra_incs="$extra_incs -I$top/${s%/*}"
+done
+
+# shellcheck disable=SC2086 # word splitting of extra_dirs
 if [ ! -x "$bin" ] || [ -n "$(find "$top/runtime" "$top/backends/unix" \
-    "$unit/$name.c" "$unit"/*.h "$unit/run.sh" \
+    $extra_dirs "$unit/$name.c" "$unit"/*.h "$unit/run.sh" \
     -newer "$bin" -print | head -n 1)" ]; then
 	srcs="$(sources "$top/runtime") $(sources "$top/backends/unix")"
+	srcs="$srcs$extra_srcs"
 	mkdir -p "$out"
 	if [ "$plain" = --plain ]; then
 		flags="-O1"
@@ -39,7 +55,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "$top/runtime" "$top/backends/unix" \
 	# shellcheck disable=SC2086 # word splitting of flags and sources
 	gcc -std=gnu11 -g -fno-omit-frame-pointer -Wall -Wextra -Werror $flags \
 	    -I"$top/runtime/include" -I"$top/backends/unix/include" \
-	    -I"$unit" -I"$top/runtime" -I"$top/backends/unix" \
+	    -I"$unit" -I"$top/runtime" -I"$top/backends/unix" $extra_incs \
 	    -o "$bin.tmp" \
 	    $srcs "$unit/$name.c"
 	mv "$bin.tmp" "$bin"

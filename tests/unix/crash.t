@@ -7,7 +7,7 @@ local t = require("tap")
 local m = t.quote(t.mirari)
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/tests/unix/apps/crash/. %s/"):format(t.quote(t.root), t.quote(dir)))
+os.execute(("cp -r %s/tests/apps/crash/. %s/"):format(t.quote(t.root), t.quote(dir)))
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build")
 t.is(code, 0, "build the crash application", out)
 

@@ -56,6 +56,14 @@ MR_API void mr_plat_block(mr_time_t deadline, uint64_t *ready);
 MR_API void *mr_plat_stack_alloc(size_t size);
 MR_API void mr_plat_stack_free(void *base, size_t size);
 
+/*
+ * The memory that the C library's heap grows into (newlib's sbrk), as
+ * [base, base + *size); the runtime's system-call layer hands it out. A
+ * platform whose C library manages its own heap (Unix) returns NULL and
+ * a size of 0.
+ */
+MR_API void *mr_plat_heap(size_t *size);
+
 /* End the application with (status); 0 is a clean exit. */
 MR_API MR_NORETURN void mr_plat_exit(int status);
 

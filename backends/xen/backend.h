@@ -1,0 +1,85 @@
+/*
+ * backend.h: what the files of the Xen backend share and nothing else sees.
+ * Everything here has hidden visibility and is localised in the archive.
+ */
+#ifndef MIRARI_XEN_BACKEND_H
+#define MIRARI_XEN_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/arch-x86/hvm/start_info.h>
+
+#include <mirari/mirari.h>
+#include <mirari/plat.h>
+#include <mirari/xen.h>
+
+#define PAGE_SIZE	4096UL
+#define PAGE_SHIFT	12
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+#define barrier()	__asm__ volatile("" ::: "memory")
+#define rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
+#define mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* Linker symbols of xen.ld. */
+extern char _image_start[], _etext[], _erodata[], _end[];
+
+/* entry.S */
+extern uint64_t boot_gdt[];
+extern char boot_stack_guard[], boot_stack[], boot_stack_top[];
+
+/* start.c: the C entry point and the hypercall page. */
+void xen_start(uint32_t start_info_paddr);
+extern const struct mr_app *const mr_xen_app;
+
+/* console.c: the console ring, and port 0xe9 before it is up. */
+void console_early_write(const char *buf, size_t len);
+void console_init(void);
+void console_flush(void);
+
+/* mm.c: memory map, page tables, the heap and guarded stacks. */
+void mm_init(const struct hvm_start_info *si);
+void mm_map_page(uint64_t paddr);
+void *mm_heap(size_t *size);
+bool mm_is_guard(uint64_t addr);
+
+/* traps.c: IDT, exception reports. */
+void traps_init(void);
+void traps_set_upcall_flag(uint8_t *flag);
+
+/* time.c: Xen's pvclock and the one-shot timer. */
+void time_init(void);
+int64_t time_monotonic(void);
+int64_t time_wall(void);
+void time_set_deadline(int64_t deadline);
+
+/* evtchn.c: event channels, the upcall, and the idle block. */
+extern struct shared_info *shared_info;
+void evtchn_init(void);
+typedef void (*evtchn_handler)(evtchn_port_t port, void *arg);
+void evtchn_bind(evtchn_port_t port, evtchn_handler fn, void *arg);
+void evtchn_unbind(evtchn_port_t port);
+void evtchn_unmask(evtchn_port_t port);
+void evtchn_notify(evtchn_port_t port);
+bool evtchn_poll(void);
+void evtchn_block(int64_t deadline);
+uint64_t hvm_param(uint32_t index);
+
+/* gnttab.c */
+void gnttab_init(void);
+
+/* xenstore.c */
+void xenstore_init(void);
+void xenstore_pump(void);
+
+/* control.c: shutdown requests, the device manifest, exit and crash. */
+void control_init(void);
+void control_check_devices(const struct mr_app *app);
+MR_NORETURN void control_shutdown(unsigned int reason);
+
+#endif /* MIRARI_XEN_BACKEND_H */

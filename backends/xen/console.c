@@ -1,0 +1,100 @@
+/*
+ * console.c: the console, a ring shared with xenconsoled (io/console.h).
+ *
+ * Output is copied into the ring and the backend is notified; when the ring
+ * is full we wait for xenconsoled to drain it rather than drop output,
+ * because the console is where crash reports go. Before the ring is set
+ * up, and if it never is, bytes go to I/O port 0xe9, which Xen prints on
+ * its own console with guest_loglvl=all.
+ */
+#include <stdint.h>	/* before Xen's headers, which use it */
+#include <string.h>
+
+#include <xen/io/console.h>
+#include <xen/hvm/params.h>
+#include <xen/sched.h>
+
+#include "backend.h"
+#include "hypercall.h"
+
+static struct xencons_interface *ring;
+static evtchn_port_t port;
+
+void
+console_early_write(const char *buf, size_t len)
+{
+	while (len-- > 0)
+		__asm__ volatile("outb %0, $0xe9" :: "a"(*buf++));
+}
+
+/*
+ * xenconsoled signals when it has taken output; writers that wait for room
+ * poll the ring, so there is nothing to do here but take the event.
+ */
+static void
+drained(evtchn_port_t p, void *arg)
+{
+	(void)p;
+	(void)arg;
+}
+
+void
+console_init(void)
+{
+	uint64_t pfn = hvm_param(HVM_PARAM_CONSOLE_PFN);
+
+	if (pfn == 0)
+		return;
+	mm_map_page(pfn << PAGE_SHIFT);
+	ring = (struct xencons_interface *)(uintptr_t)(pfn << PAGE_SHIFT);
+	port = (evtchn_port_t)hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
+	evtchn_bind(port, drained, NULL);
+}
+
+/* Wait until xenconsoled has taken everything out of the ring. */
+void
+console_flush(void)
+{
+	if (ring == NULL)
+		return;
+	while (ring->out_cons != ring->out_prod) {
+		evtchn_notify(port);
+		hyp_sched_op(SCHEDOP_yield, NULL);
+	}
+}
+
+void
+mr_plat_console_write(const char *buf, size_t len)
+{
+	XENCONS_RING_IDX cons, prod;
+	size_t n;
+
+	if (ring == NULL) {
+		console_early_write(buf, len);
+		return;
+	}
+	while (len > 0) {
+		cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
+		prod = ring->out_prod;
+		if (prod - cons > sizeof ring->out) {
+			/* A backend that corrupts the indices loses us. */
+			console_early_write(buf, len);
+			return;
+		}
+		n = sizeof ring->out - (prod - cons);
+		if (n == 0) {
+			evtchn_notify(port);
+			hyp_sched_op(SCHEDOP_yield, NULL);
+			continue;
+		}
+		if (n > len)
+			n = len;
+		for (size_t i = 0; i < n; i++)
+			ring->out[MASK_XENCONS_IDX(prod + i, ring->out)] = buf[i];
+		__atomic_store_n(&ring->out_prod, prod + (XENCONS_RING_IDX)n,
+				 __ATOMIC_RELEASE);
+		buf += n;
+		len -= n;
+	}
+	evtchn_notify(port);
+}

@@ -1,0 +1,135 @@
+/*
+ * control.c: how the domain ends, and what the toolstack asks of it.
+ *
+ * Shutdown requests arrive in xenstore's control/shutdown, written by
+ * `xl shutdown` ("poweroff") or `xl reboot` ("reboot"); a watch turns each
+ * into a handler thread that acknowledges the request by clearing the node
+ * and ends the domain with the matching reason. An exit status of 0 is a
+ * poweroff; anything else is printed and ends the domain as a crash, which
+ * `mirari run` reports with the status.
+ */
+#include <stdint.h>	/* before Xen's headers, which use it */
+#include <stdio.h>
+#include <string.h>
+
+#include <xen/sched.h>
+
+#include "backend.h"
+#include "hypercall.h"
+
+static struct mr_xs_watch shutdown_watch;
+
+void
+control_shutdown(unsigned int reason)
+{
+	struct sched_shutdown s = { .reason = reason };
+
+	console_flush();
+	for (;;) {
+		hyp_sched_op(SCHEDOP_shutdown, &s);
+		__asm__ volatile("cli; hlt");
+	}
+}
+
+static void
+shutdown_requested(void *arg)
+{
+	char what[32];
+
+	(void)arg;
+	if (mr_xs_read(MR_XS_NO_TX, "control/shutdown", what, sizeof what,
+		       NULL) != MR_OK || what[0] == '\0')
+		return;		/* the watch's first firing, or a stale one */
+	mr_xs_write(MR_XS_NO_TX, "control/shutdown", "");
+	mr_info("shutdown requested: %s", what);
+	if (strcmp(what, "poweroff") == 0 || strcmp(what, "halt") == 0)
+		mr_exit(0);
+	if (strcmp(what, "reboot") == 0)
+		control_shutdown(SHUTDOWN_reboot);
+	mr_warn("ignoring the unsupported shutdown request '%s'", what);
+}
+
+void
+control_init(void)
+{
+	mr_result_t r;
+
+	/* Tell the toolstack which requests we honour; it may not let us. */
+	mr_xs_write(MR_XS_NO_TX, "control/feature-poweroff", "1");
+	mr_xs_write(MR_XS_NO_TX, "control/feature-reboot", "1");
+	r = mr_xs_watch(&shutdown_watch, "control/shutdown", "shutdown",
+			shutdown_requested, NULL);
+	if (r != MR_OK)
+		mr_warn("cannot watch control/shutdown (%s): xl shutdown will "
+			"not work", mr_strerror(r));
+}
+
+/*
+ * The image was built for the devices in app.conf; each must be in the
+ * domain's xenstore (device/vif/N for the N-th net device, device/vbd/... for
+ * block devices), or the application would fail later in a less clear way.
+ */
+void
+control_check_devices(const struct mr_app *app)
+{
+	static const struct {
+		const char *kind, *dir, *xl;
+	} dirs[] = {
+		{ "net", "device/vif", "vif" },
+		{ "block", "device/vbd", "disk" },
+	};
+	char buf[256];
+	const char *names[16];
+	size_t i, k, n, seen[2] = { 0, 0 };
+
+	for (i = 0; i < app->ndevices; i++) {
+		for (k = 0; k < 2; k++)
+			if (strcmp(app->devices[i].kind, dirs[k].kind) == 0)
+				break;
+		if (k == 2)
+			continue;
+		n = 0;
+		if (mr_xs_directory(MR_XS_NO_TX, dirs[k].dir, buf, sizeof buf,
+				    names, 16, &n) != MR_OK || n <= seen[k]) {
+			char line[200];
+			int len = snprintf(line, sizeof line,
+			    "mirari: device %s (%s) is missing: this domain has "
+			    "no %s/%zu in xenstore (is there a %s= line in its "
+			    "xl config?)\n", app->devices[i].name,
+			    app->devices[i].kind, dirs[k].dir, seen[k],
+			    dirs[k].xl);
+			mr_plat_console_write(line, (size_t)len < sizeof line ?
+			    (size_t)len : sizeof line - 1);
+			control_shutdown(SHUTDOWN_crash);
+		}
+		seen[k]++;
+	}
+}
+
+void
+mr_plat_exit(int status)
+{
+	char line[48];
+	int n;
+
+	fflush(stdout);
+	if (status != 0) {
+		n = snprintf(line, sizeof line, "mirari: exit status %d\n",
+			     status);
+		mr_plat_console_write(line, (size_t)n);
+	}
+	control_shutdown(status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
+}
+
+void
+mr_plat_crash(void)
+{
+	fflush(stdout);
+	control_shutdown(SHUTDOWN_crash);
+}
+
+const char *
+mr_plat_target(void)
+{
+	return "xen";
+}

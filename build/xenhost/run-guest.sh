@@ -1,0 +1,60 @@
+# run-guest.sh: run one guest in dom0 and report how it ended. Sourced by
+# the dom0 scripts of `mirari run -t xen` and of the Xen tests, on the
+# emulated host or on a real Xen host.
+#
+#   mirari_run_guest XLFILE NAME [EXTRA [TIMEOUT]]
+#
+# creates the domain from XLFILE (with EXTRA, if given, as its extra=
+# runtime parameters), copies its console to standard output as it comes,
+# and once the domain has stopped prints
+#
+#   @mirari end=poweroff|crash|timeout|error ms_to_first_output=N
+#
+# and destroys it. Every way it can end is kept (on_*="preserve") so that
+# the reason can be read before the domain is gone.
+mirari_run_guest() {
+	_xl=$1 _name=$2 _extra=${3-} _timeout=${4:-60}
+	_log=/var/log/xen/console/guest-$_name.log
+	rm -f "$_log"
+	set -- 'on_poweroff="preserve"' 'on_crash="preserve"' 'on_reboot="preserve"'
+	if [ -n "$_extra" ]; then
+		set -- "$@" "extra=\"$_extra\""
+	fi
+	_t0=$(date +%s%N)
+	if ! xl create -q "$_xl" "$@" >/tmp/xl-create.$$ 2>&1; then
+		cat /tmp/xl-create.$$
+		echo "@mirari end=error ms_to_first_output=-1"
+		return 1
+	fi
+	_pos=0 _first=-1 _end=timeout
+	_deadline=$(( $(date +%s) + _timeout ))
+	while :; do
+		_state=$(xl list "$_name" 2>/dev/null | awk 'NR == 2 { print $5 }')
+		if [ -s "$_log" ]; then
+			_size=$(stat -c %s "$_log")
+			if [ "$_size" -gt "$_pos" ]; then
+				[ "$_first" -lt 0 ] &&
+					_first=$(( ($(date +%s%N) - _t0) / 1000000 ))
+				tail -c +$((_pos + 1)) "$_log" | head -c $((_size - _pos))
+				_pos=$_size
+			fi
+		fi
+		case $_state in
+		*c*) _end=crash; break ;;
+		*s*) _end=poweroff; break ;;
+		"") _end=error; break ;;
+		esac
+		[ "$(date +%s)" -ge "$_deadline" ] && break
+		sleep 0.05
+	done
+	# xenconsoled may still be writing the last lines.
+	sleep 0.3
+	if [ -s "$_log" ] && [ "$(stat -c %s "$_log")" -gt "$_pos" ]; then
+		[ "$_first" -lt 0 ] && _first=$(( ($(date +%s%N) - _t0) / 1000000 ))
+		tail -c +$((_pos + 1)) "$_log"
+	fi
+	echo
+	echo "@mirari end=$_end ms_to_first_output=$_first"
+	xl destroy "$_name" 2>/dev/null
+	return 0
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env lua5.3
+-- The Xen backend under real Xen (the emulated host, booted once for the
+-- whole group): hello boots as a PVH guest and prints its greetings;
+-- runtime parameters arrive through xl's extra=; bad parameters, a NULL
+-- dereference, a stack overflow, a panic and a failing exit status each end
+-- the domain as a crash with a clear message; `xl shutdown` ends a guest
+-- that waits on a long timer, cleanly and quickly. Before the boot: the
+-- image's size, its xl config, and the symbols its archives export.
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
+local t = require("tap")
+package.path = t.root .. "/?.lua;" .. package.path
+local xenhost = require("tool.xenhost")
+local m, q = t.quote(t.mirari), t.quote
+
+local work = t.tmpdir()
+local function build(app, src)
+  local dir = work .. "/" .. app
+  os.execute(("mkdir -p %s && cp -r %s/. %s/"):format(q(dir), q(t.root .. "/" .. src), q(dir)))
+  os.execute("rm -rf " .. q(dir .. "/_build"))
+  local out, code = t.run(dir, m .. " configure -q -t xen && " .. m .. " build")
+  t.is(code, 0, "build " .. app .. " for xen", out)
+  return dir .. "/_build"
+end
+
+local hello = build("hello", "examples/hello")
+local crash = build("crash", "tests/apps/crash")
+
+-- The image and its xl config ---------------------------------------------
+local xl = t.read(hello .. "/hello.xl") or ""
+t.has(xl, 'type = "pvh"\n', "the xl config makes a PVH guest")
+t.has(xl, 'kernel = "' .. hello .. '/hello.xen"\n', "it names the image")
+t.has(xl, "vcpus = 1\n", "one vCPU")
+t.has(xl, 'on_crash = "destroy"\n', "on_crash defaults to destroy")
+local notes = t.run(hello, "readelf -n hello.xen")
+t.has(notes, "Unknown note type: (0x00000012)", "the image has a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)")
+local size = tonumber((t.run(hello, "strip -o /dev/stdout hello.xen | wc -c")))
+t.ok(size and size < 128 * 1024, "hello.xen stripped is under 128 KB", size)
+
+-- Exported symbols: mr_*, plus newlib's porting interface from the runtime.
+local exports = {}
+for _, s in ipairs(dofile(t.root .. "/runtime/manifest.lua").exports) do exports[s] = true end
+for a in t.run(hello, "ls lib/*.a"):gmatch("[^\n]+") do
+  local bad = {}
+  for s in t.run(hello, "nm -g --defined-only " .. a .. " | awk 'NF==3 {print $3}'"):gmatch("[^\n]+") do
+    if not s:match("^mr_") and not exports[s] then bad[#bad + 1] = s end
+  end
+  t.ok(#bad == 0, a .. " (xen) exports only mr_ symbols and newlib's system calls", table.concat(bad, " "))
+end
+
+-- One boot, many guests ----------------------------------------------------
+local long = ("x"):rep(5000)
+local scenarios = {
+  { "hello", hello, "hello", "" },
+  { "count", hello, "hello", "count=2 interval=10ms" },
+  { "badint", hello, "hello", "count=abc" },
+  { "unknown", hello, "hello", "cuont=2" },
+  { "toolong", hello, "hello", "count=1 junk=" .. long },
+  { "null", crash, "crash", "how=null" },
+  { "overflow", crash, "crash", "how=overflow" },
+  { "panic", crash, "crash", "how=panic" },
+  { "exit3", crash, "crash", "how=exit3" },
+}
+local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
+for _, s in ipairs(scenarios) do
+  lines[#lines + 1] = ("echo '@@@ %s'"):format(s[1])
+  lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[3], q(s[4]))
+end
+-- xl shutdown of a guest waiting on a ten-second timer.
+lines[#lines + 1] = "echo '@@@ shutdown'"
+lines[#lines + 1] = ("xl create -q %s 'extra=\"count=3 interval=10s\"'"):format(q(hello .. "/hello.xl"))
+lines[#lines + 1] = [[
+i=0; until grep -q Hello /var/log/xen/console/guest-hello.log 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+t0=$(date +%s%N)
+xl shutdown -w hello >/dev/null 2>&1
+echo "shutdown_ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
+xl list hello >/dev/null 2>&1 && echo "still there" || echo "gone"
+echo '@@@ end'
+]]
+local script = work .. "/dom0.sh"
+t.write(script, table.concat(lines, "\n") .. "\n")
+local r, err = xenhost.exec(t.root, script, { timeout = 600 })
+t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
+local out = r and r.output or ""
+local section, current = {}, nil
+for line in out:gmatch("([^\n]*)\n") do
+  local name = line:match("^@@@ (%w+)$")
+  if name then
+    current = name
+    section[name] = ""
+  elseif current then
+    section[current] = section[current] .. line .. "\n"
+  end
+end
+
+local function check(name, want_end, want)
+  local s = section[name] or ""
+  t.has(s, "@mirari end=" .. want_end, name .. ": the domain ended with " .. want_end)
+  for _, w in ipairs(want) do t.has(s, w, name .. ": " .. w:gsub("\n", " ")) end
+  return s
+end
+
+local s = check("hello", "poweroff", { ("Hello from mirari (xen)\n"):rep(4) })
+t.ok(not s:find("Hello from mirari (xen)\nHello from mirari (xen)\nHello from mirari (xen)\nHello from mirari (xen)\nHello", 1, true),
+  "hello: exactly four greetings")
+s = check("count", "poweroff", { ("Hello from mirari (xen)\n"):rep(2) })
+t.ok(not s:find(("Hello from mirari (xen)\n"):rep(3), 1, true), "count=2: two greetings")
+check("badint", "crash", { "mirari: boot parameter count=abc: expected an integer\n", "mirari: exit status 2" })
+check("unknown", "crash", { "mirari: boot parameter cuont=2: unknown parameter 'cuont' (did you mean 'count'?)",
+  "mirari: exit status 2" })
+check("toolong", "crash", { "mirari: boot parameter", "mirari: exit status 2" })
+check("null", "crash", { "mirari: crash: page fault (#PF) at 0x0: read of a page that is not mapped",
+  "thread main", "backtrace: 0x" })
+check("overflow", "crash", { "(stack overflow: guard page of thread main)" })
+check("panic", "crash", { "panic main: on purpose, 42" })
+check("exit3", "crash", { "mirari: exit status 3" })
+local sd = section.shutdown or ""
+t.has(sd, "Hello from mirari (xen)", "shutdown: the guest was running")
+t.has(sd, "gone", "shutdown: xl shutdown ended the domain")
+local ms = tonumber(sd:match("shutdown_ms=(%d+)"))
+t.ok(ms ~= nil, "shutdown: it took " .. tostring(ms) .. " ms (emulated)", sd)
+if r then io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n") end
+os.execute("rm -rf " .. q(work))
+t.done()
