@@ -30,6 +30,12 @@ off() {
 }
 
 mkdir -p /dev/pts /dev/shm
+# devtmpfs lacks the links udev would make; Xen's hotplug scripts need
+# /dev/stdin (the block script's lock loops forever without it).
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 # Without devpts xenconsoled cannot create a tty per guest.
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

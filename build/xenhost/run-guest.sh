@@ -28,6 +28,14 @@ mirari_run_guest() {
 	fi
 	_pos=0 _first=-1 _end=timeout
 	_deadline=$(( $(date +%s) + _timeout ))
+	# The first output is waited for on its own, polling only the log
+	# (xl list takes a good part of a second under emulation), so that the
+	# time to it is measured closely; at most 5 s, then the loop below
+	# also watches the domain.
+	_quick=$(( $(date +%s) + 5 ))
+	while [ ! -s "$_log" ] && [ "$(date +%s)" -lt "$_quick" ]; do
+		sleep 0.01
+	done
 	while :; do
 		_state=$(xl list "$_name" 2>/dev/null | awk 'NR == 2 { print $5 }')
 		if [ -s "$_log" ]; then

@@ -33,7 +33,7 @@ t.has(xl, "vcpus = 1\n", "one vCPU")
 t.has(xl, 'on_crash = "destroy"\n', "on_crash defaults to destroy")
 local notes = t.run(hello, "readelf -n hello.xen")
 t.has(notes, "Unknown note type: (0x00000012)", "the image has a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)")
-local size = tonumber((t.run(hello, "strip -o /dev/stdout hello.xen | wc -c")))
+local size = tonumber((t.run(hello, "strip -o hello.stripped hello.xen && stat -c %s hello.stripped")))
 t.ok(size and size < 128 * 1024, "hello.xen stripped is under 128 KB", size)
 
 -- Exported symbols: mr_*, plus newlib's porting interface from the runtime.
@@ -70,6 +70,7 @@ lines[#lines + 1] = "echo '@@@ shutdown'"
 lines[#lines + 1] = ("xl create -q %s 'extra=\"count=3 interval=10s\"'"):format(q(hello .. "/hello.xl"))
 lines[#lines + 1] = [[
 i=0; until grep -q Hello /var/log/xen/console/guest-hello.log 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+grep -q Hello /var/log/xen/console/guest-hello.log && echo "was running"
 t0=$(date +%s%N)
 xl shutdown -w hello >/dev/null 2>&1
 echo "shutdown_ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
@@ -114,7 +115,7 @@ check("overflow", "crash", { "(stack overflow: guard page of thread main)" })
 check("panic", "crash", { "panic main: on purpose, 42" })
 check("exit3", "crash", { "mirari: exit status 3" })
 local sd = section.shutdown or ""
-t.has(sd, "Hello from mirari (xen)", "shutdown: the guest was running")
+t.has(sd, "was running", "shutdown: the guest was running")
 t.has(sd, "gone", "shutdown: xl shutdown ended the domain")
 local ms = tonumber(sd:match("shutdown_ms=(%d+)"))
 t.ok(ms ~= nil, "shutdown: it took " .. tostring(ms) .. " ms (emulated)", sd)
