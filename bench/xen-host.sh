@@ -8,13 +8,18 @@
 #   sh bench/xen-host.sh [WARM_BOOTS]      (default 2)
 # The Linux PV guest is measured as Debian ships its kernel (a bzImage,
 # which the domain builder in dom0 decompresses: the baseline), and as the
-# uncompressed ELF, which shows what the decompression costs.
+# uncompressed ELF, which shows what the decompression costs. The guest
+# kernel has earlyprintk=xen, so its first output comes as early as it can.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 warm=${1:-2}
 work=$(mktemp -d /tmp/mirari-bench-xen.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
+others=$(pgrep -c qemu-system-x86 || true)
+if [ "${others:-0}" -gt 0 ]; then
+	echo "mirari: note: $others other QEMU process(es) running: the figures will be slower than usual" >&2
+fi
 cache=$(lua5.3 -e "package.path='$top/?.lua;'..package.path print(require('tool.xenhost').host_dir())")
 sh "$top/build/xenhost/prepare.sh" "$cache"
 
@@ -29,7 +34,7 @@ name = "$1"
 type = "pv"
 kernel = "$2"
 ramdisk = "$CACHE/pv-initrd.gz"
-extra = "console=hvc0 mirari.marker=$1"
+extra = "console=hvc0 earlyprintk=xen mirari.marker=$1"
 memory = 256
 $3
 EOC

@@ -256,6 +256,41 @@ mirari did not make is left alone.]],
   end,
 }
 
+command {
+  name = "dom0",
+  summary = "run a script in dom0 of the emulated Xen host",
+  usage = "[--forward H:G] [--timeout SECONDS] SCRIPT",
+  help = [[
+Boot the emulated Xen host (QEMU running the real Xen 4.17 and a Debian
+dom0; prepared in the cache on first use), run SCRIPT in dom0 as root, and
+stop the emulator. The host's files are visible in dom0 at the same paths
+(read-only, with a scratch layer on top), so SCRIPT can xl create the
+images and xl configs of build directories, xl list, xl destroy, reach
+guests on the bridge xenbr0 (192.0.2.1/24, DHCP for guests) and time
+things. Its output is shown as it comes; the exit status is SCRIPT's.]],
+  options = { { long = "--forward", key = "forward", arg = "H:G", repeated = true,
+                doc = "make port G of the latest DHCP guest (or G as IP:PORT) reachable at 127.0.0.1:H" },
+              { long = "--timeout", key = "timeout", arg = "SECONDS", doc = "stop after this long (default 300)" } },
+  run = function(opts, args, ctx)
+    if #args ~= 1 then errors.usage("dom0: give one script to run, e.g. mirari dom0 ./job.sh") end
+    local timeout = opts.timeout and tonumber(opts.timeout)
+    if opts.timeout and (not timeout or math.type(timeout) ~= "integer" or timeout < 1) then
+      errors.usage("dom0: --timeout needs a whole number of seconds, got '%s'", opts.timeout)
+    end
+    local r, err = require("tool.xenhost").exec(ctx.root, args[1], {
+      forwards = opts.forward, timeout = timeout,
+      on_output = function(chunk) io.stdout:write(chunk) io.stdout:flush() end,
+    })
+    if not r then errors.usage("dom0: %s", err) end
+    if r.status == nil then
+      io.stderr:write("mirari: ", r.error or "the emulated Xen host failed",
+        "\nmirari: its console log is ", r.console or "?", "\n")
+      return 1
+    end
+    return r.status
+  end,
+}
+
 -- What a target needs on this machine, as doctor items.
 local function doctor_items(root)
   local deps = dofile(root .. "/build/deps.lua")

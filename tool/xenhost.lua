@@ -296,7 +296,8 @@ end
 --   output    everything the script printed (stdout and stderr)
 --   status    its exit status, or nil when it did not end (see error)
 --   error     nil, or why there is no status: "timeout after N s",
---             "interrupted", "dom0 stopped before the script ended ..."
+--             "interrupted" (Ctrl-C), "dom0 stopped before the script
+--             ended ..." (a crash: see the console log)
 --   console   path of the dom0 console log (kept; the caller may remove
 --             its folder, run_dir)
 --   run_dir   the run folder
@@ -407,8 +408,13 @@ function M.exec(root, script_path, opts)
       end
     end
   end
+  -- Ctrl-C reaches this process (QEMU has a session of its own): either as
+  -- lua5.3's "interrupted!" error or as a sleep killed by SIGINT. Both end
+  -- the poll with error "interrupted", and QEMU is stopped below.
   local ok, perr = pcall(poll)
-  if not ok then result.error = tostring(perr) end
+  if not ok then
+    result.error = tostring(perr):match("interrupted") and "interrupted" or tostring(perr)
+  end
   -- After a status dom0 powers off by itself; give it a moment, so the
   -- console log is complete, then make sure.
   if result.status and pgid then
@@ -424,10 +430,6 @@ function M.exec(root, script_path, opts)
     for _, f in ipairs({ "qemu.pid", "supervisor.pid", "qemu.exit", "qemu.log" }) do
       os.remove(run .. "/" .. f)
     end
-  end
-  if not ok and perr and tostring(perr):match("interrupted") then
-    -- Ctrl-C in the Lua interpreter: QEMU is stopped; pass it on.
-    error(perr, 0)
   end
   return result
 end

@@ -13,6 +13,7 @@
 #define CR0_PE		0x00000001
 #define CR0_MP		0x00000002
 #define CR0_EM		0x00000004
+#define CR0_WP		0x00010000	/* read-only pages bind the kernel too */
 #define CR0_PG		0x80000000
 #define CR4_PAE		0x00000020
 #define CR4_OSFXSR	0x00000200
@@ -83,7 +84,7 @@ mr_xen_pvh_start:
 	wrmsr
 	mov	%cr0, %eax
 	and	$~CR0_EM, %eax
-	or	$(CR0_PG | CR0_PE | CR0_MP), %eax
+	or	$(CR0_PG | CR0_PE | CR0_MP | CR0_WP), %eax
 	mov	%eax, %cr0
 	ljmp	$SEL_CODE64, $start64
 

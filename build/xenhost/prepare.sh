@@ -63,10 +63,16 @@ outputs_present() {
 		[ -s "$cache/$f" ] || return 1
 	done
 }
-if [ -z "$refresh" ] && outputs_present && [ "$(cat "$cache/stamp")" = "$(inputs_sum)" ]; then
-	exit 0
-fi
+up_to_date() {
+	[ -z "$refresh" ] && outputs_present && [ "$(cat "$cache/stamp")" = "$(inputs_sum)" ]
+}
+up_to_date && exit 0
 [ -z "$checkonly" ] || exit 1
+# One preparer at a time (tests run in parallel): the others wait, then
+# find the work done.
+exec 9>"$cache/.lock"
+flock 9
+up_to_date && exit 0
 
 # --- host packages -----------------------------------------------------------
 as_root() {

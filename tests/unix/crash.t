@@ -21,6 +21,8 @@ local cases = {
   { "overflow", "(stack overflow: guard page of thread main)", "crash was killed by signal 6 (SIGABRT)" },
   { "deadlock", "panic -: deadlock: 1 threads blocked and nothing can wake them (one is 'main')",
     "crash was killed by signal 6 (SIGABRT)" },
+  { "writetext", "mirari: crash: segmentation fault at 0x", "crash was killed by signal 6 (SIGABRT)" },
+  { "execdata", "mirari: crash: segmentation fault at 0x", "crash was killed by signal 6 (SIGABRT)" },
   { "exit3", "", "crash exited with status 3" },
 }
 for _, c in ipairs(cases) do

@@ -58,6 +58,8 @@ local scenarios = {
   { "null", crash, "crash", "how=null" },
   { "overflow", crash, "crash", "how=overflow" },
   { "panic", crash, "crash", "how=panic" },
+  { "writetext", crash, "crash", "how=writetext" },
+  { "execdata", crash, "crash", "how=execdata" },
   { "exit3", crash, "crash", "how=exit3" },
 }
 local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
@@ -113,6 +115,8 @@ check("null", "crash", { "mirari: crash: page fault (#PF) at 0x0: read of a page
   "thread main", "backtrace: 0x" })
 check("overflow", "crash", { "(stack overflow: guard page of thread main)" })
 check("panic", "crash", { "panic main: on purpose, 42" })
+check("writetext", "crash", { ": write of a protected page" })
+check("execdata", "crash", { ": execution of a protected page" })
 check("exit3", "crash", { "mirari: exit status 3" })
 local sd = section.shutdown or ""
 t.has(sd, "was running", "shutdown: the guest was running")

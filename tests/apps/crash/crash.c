@@ -5,6 +5,7 @@
 #include <mirari/mirari.h>
 
 static struct mr_event never;
+static unsigned char data[16] = { 0xc3 };	/* ret, if it ran */
 
 /* Recurse without end; the guard page below the stack stops it. */
 static int
@@ -29,6 +30,10 @@ crash_main(void)
 	}
 	if (strcmp(how, "overflow") == 0)
 		printf("%d\n", deep(NULL));
+	if (strcmp(how, "writetext") == 0)
+		*(volatile unsigned char *)(void *)crash_main = 0xcc;
+	if (strcmp(how, "execdata") == 0)
+		((void (*)(void))(void *)data)();
 	if (strcmp(how, "deadlock") == 0) {
 		mr_event_init(&never);
 		mr_event_wait(&never, MR_FOREVER);
