@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "hypercall.h"
+#include "ring.h"
 
 static struct xencons_interface *ring;
 static evtchn_port_t port;
@@ -66,7 +67,6 @@ console_flush(void)
 void
 mr_plat_console_write(const char *buf, size_t len)
 {
-	XENCONS_RING_IDX cons, prod;
 	size_t n;
 
 	if (ring == NULL) {
@@ -74,25 +74,17 @@ mr_plat_console_write(const char *buf, size_t len)
 		return;
 	}
 	while (len > 0) {
-		cons = __atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE);
-		prod = ring->out_prod;
-		if (prod - cons > sizeof ring->out) {
+		if (xen_ring_put(ring->out, sizeof ring->out, &ring->out_prod,
+				 &ring->out_cons, buf, len, &n) != MR_OK) {
 			/* A backend that corrupts the indices loses us. */
 			console_early_write(buf, len);
 			return;
 		}
-		n = sizeof ring->out - (prod - cons);
 		if (n == 0) {
 			evtchn_notify(port);
 			hyp_sched_op(SCHEDOP_yield, NULL);
 			continue;
 		}
-		if (n > len)
-			n = len;
-		for (size_t i = 0; i < n; i++)
-			ring->out[MASK_XENCONS_IDX(prod + i, ring->out)] = buf[i];
-		__atomic_store_n(&ring->out_prod, prod + (XENCONS_RING_IDX)n,
-				 __ATOMIC_RELEASE);
 		buf += n;
 		len -= n;
 	}
