@@ -110,5 +110,5 @@ if lo and ho and ho > 0 then
   print(("%-46s %8.1fx"):format("  ratio, without the domain build", lo / ho))
 end
 print(("%-46s %8d ms"):format("dom0 ready after", r.timings.boot_to_ready_ms))
-os.execute("rm -rf '" .. r.run_dir .. "'")
+require("tool.xenhost").forget(r)
 EOS

@@ -277,7 +277,8 @@ things. Its output is shown as it comes; the exit status is SCRIPT's.]],
     if opts.timeout and (not timeout or math.type(timeout) ~= "integer" or timeout < 1) then
       errors.usage("dom0: --timeout needs a whole number of seconds, got '%s'", opts.timeout)
     end
-    local r, err = require("tool.xenhost").exec(ctx.root, args[1], {
+    local xenhost = require("tool.xenhost")
+    local r, err = xenhost.exec(ctx.root, args[1], {
       forwards = opts.forward, timeout = timeout,
       on_output = function(chunk) io.stdout:write(chunk) io.stdout:flush() end,
     })
@@ -287,6 +288,7 @@ things. Its output is shown as it comes; the exit status is SCRIPT's.]],
         "\nmirari: its console log is ", r.console or "?", "\n")
       return 1
     end
+    xenhost.forget(r)
     return r.status
   end,
 }

@@ -298,8 +298,8 @@ end
 --   error     nil, or why there is no status: "timeout after N s",
 --             "interrupted" (Ctrl-C), "dom0 stopped before the script
 --             ended ..." (a crash: see the console log)
---   console   path of the dom0 console log (kept; the caller may remove
---             its folder, run_dir)
+--   console   path of the dom0 console log (kept: M.forget(result) removes
+--             it with its folder, run_dir)
 --   run_dir   the run folder
 --   qemu_pid  the pid QEMU had (it is not running any more)
 --   timings   { boot_to_ready_ms, total_ms, dom0_ready_uptime_ms }
@@ -432,6 +432,14 @@ function M.exec(root, script_path, opts)
     end
   end
   return result
+end
+
+-- Remove the run folder of (result), console log included, once the caller
+-- has no more use for it.
+function M.forget(result)
+  if result and result.run_dir and result.run_dir:match("/mirari%-xenhost%.[%w]+$") then
+    util.rm_rf(result.run_dir)
+  end
 end
 
 return M

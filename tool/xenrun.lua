@@ -121,6 +121,7 @@ function M.run(root, state, dir, args, opts)
         "\nmirari: its console log is ", r.console or "?", "\n")
       return 1
     end
+    xenhost.forget(r)
   else
     if not util.exists("/proc/xen/capabilities") or not util.sh("command -v xl >/dev/null 2>&1") then
       os.remove(script_path)

@@ -123,6 +123,9 @@ t.has(sd, "was running", "shutdown: the guest was running")
 t.has(sd, "gone", "shutdown: xl shutdown ended the domain")
 local ms = tonumber(sd:match("shutdown_ms=(%d+)"))
 t.ok(ms ~= nil, "shutdown: it took " .. tostring(ms) .. " ms (emulated)", sd)
-if r then io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n") end
+if r then
+  io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n")
+  xenhost.forget(r)
+end
 os.execute("rm -rf " .. q(work))
 t.done()

@@ -8,7 +8,8 @@
 --      from the real host through --forward (127.0.0.1 only); the guest
 --      prints a marker to its console log and powers off;
 --   2. a dom0 script that exits 3: the status comes back;
---   3. a dom0 script that outlives its timeout: QEMU is killed, none left.
+--   3. a dom0 script that outlives its timeout: QEMU is killed, none left;
+--   4. a dom0 that crashes: reported at once, with its console log.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 package.path = t.root .. "/?.lua;" .. package.path
@@ -186,6 +187,18 @@ if t.ok(r ~= nil, "boot 3 runs", err) then
   t.ok(r.qemu_pid and not left, "QEMU (pid " .. tostring(r.qemu_pid) .. ") was killed", which)
 end
 
-for _, d in ipairs(runs) do os.execute("rm -rf " .. q(d)) end
+-- Boot 4: dom0 itself crashes ------------------------------------------------------
+t.write(dir .. "/panic.sh", "echo panicking\necho c >/proc/sysrq-trigger\nsleep 600\n")
+r, err = xenhost.exec(t.root, dir .. "/panic.sh", { timeout = 200, quiet = true })
+forget(r)
+if t.ok(r ~= nil, "boot 4 runs", err) then
+  t.is(r.status, nil, "a crashed dom0 gives no status")
+  t.has(tostring(r.error), "dom0 stopped before the script ended", "the crash is reported")
+  t.ok(r.timings.total_ms < 120000, "at once, not after the timeout", r.timings.total_ms)
+  t.has(t.read(r.console) or "", "sysrq: Trigger a crash", "the console log shows the crash")
+  t.ok(not qemu_left(r), "boot 4: QEMU has stopped")
+end
+
+for _, d in ipairs(runs) do xenhost.forget({ run_dir = d }) end
 os.execute("rm -rf " .. q(dir))
 t.done()
