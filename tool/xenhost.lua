@@ -38,15 +38,9 @@ M.defaults = {
                       -- guests still get the other CPU
 }
 
--- The mirari cache folder: $MIRARI_CACHE, or $XDG_CACHE_HOME/mirari, or
--- ~/.cache/mirari. The emulated host lives in its "xenhost" subfolder.
-function M.cache_dir()
-  local c = os.getenv("MIRARI_CACHE")
-  if c and c ~= "" then return c end
-  local x = os.getenv("XDG_CACHE_HOME")
-  if x and x ~= "" then return x .. "/mirari" end
-  return (os.getenv("HOME") or "/root") .. "/.cache/mirari"
-end
+-- The mirari cache folder (config/util.lua): the emulated host lives in
+-- its "xenhost" subfolder.
+M.cache_dir = util.cache_dir
 
 -- The folder holding xen.elf, vmlinuz, dom0-initrd.gz ... for (opts).
 function M.host_dir(opts)

@@ -24,6 +24,7 @@ end
 
 local hello = build("hello", "examples/hello")
 local crash = build("crash", "tests/apps/crash")
+local xstest = build("xstest", "tests/apps/xenstore")
 
 -- The image and its xl config ---------------------------------------------
 local xl = t.read(hello .. "/hello.xl") or ""
@@ -61,6 +62,7 @@ local scenarios = {
   { "writetext", crash, "crash", "how=writetext" },
   { "execdata", crash, "crash", "how=execdata" },
   { "exit3", crash, "crash", "how=exit3" },
+  { "xenstore", xstest, "xstest", "" },
 }
 local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
 for _, s in ipairs(scenarios) do
@@ -118,6 +120,14 @@ check("panic", "crash", { "panic main: on purpose, 42" })
 check("writetext", "crash", { ": write of a protected page" })
 check("execdata", "crash", { ": execution of a protected page" })
 check("exit3", "crash", { "mirari: exit status 3" })
+check("xenstore", "poweroff", {
+  "read missing: no such entry\n", "write: success\n", "read: success hello 5\n",
+  "read too small: out of memory\n", "bad path: invalid argument\n",
+  "directory: success 2 a b\n", "transaction start: success\n", "write in transaction: success\n",
+  "transaction end: success\n", "read after commit: success 3\n", "read after abort: no such entry\n",
+  "watch: success\n", "watch fired: 2\n", "unwatch: success\n", "rm: success\n",
+  "read removed: no such entry\n", "domid: ",
+})
 local sd = section.shutdown or ""
 t.has(sd, "was running", "shutdown: the guest was running")
 t.has(sd, "gone", "shutdown: xl shutdown ended the domain")
