@@ -198,6 +198,15 @@ local function model(cfg, builddir, version)
       local path = lib.dir .. "/" .. src
       objs[#objs + 1] = { src = ninja_path(path), obj = ninja_path("obj/" .. lib.name .. "/" .. object_name(path, lib.dir, i)) }
     end
+    -- Sources of a third-party dependency, compiled into this library.
+    for dep, list in util.sorted_pairs(lib.dep_sources) do
+      local prefix = expand("{" .. dep .. "}", lib)
+      for i, src in ipairs(list) do
+        local path = prefix .. "/" .. src
+        objs[#objs + 1] = { src = ninja_path(path),
+          obj = ninja_path(("obj/%s/%s/%s"):format(lib.name, dep, object_name(path, prefix, i))) }
+      end
+    end
     for _, f in ipairs(lib.ldflags) do link[#link + 1] = expand(f, lib) end
     -- A library of headers only has no archive.
     libs[#libs + 1] = #objs > 0 and {

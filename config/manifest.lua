@@ -14,6 +14,7 @@
 --     cflags   = { ... }, ldflags = { ... },
 --     target_sources = { xen = { "x.c" } },-- sources only for one target
 --     deps     = { "newlib" },             -- third-party code (build/deps.lua)
+--     dep_sources = { lwip = { "src/core/init.c" } }, -- its sources built in here
 --     exports  = { "_write" },             -- symbols outside mr_ it must export
 --     -- backends only:
 --     backend  = "unix",                   -- the target this backend implements
@@ -56,6 +57,7 @@ M.SCHEMA = {
   devices = list_of("name"),
   settings = { type = "any", default = {} },
   target_sources = { type = "any", default = {} },
+  dep_sources = { type = "any", default = {} },
   deps = list_of("name"),
   exports = list_of("string"),
   target_cflags = list_of("string"),
@@ -106,6 +108,13 @@ function M.load(dir, name, display)
     end
   end
   check_sources(m.sources, "sources")
+  for dep, list in util.sorted_pairs(m.dep_sources) do
+    local l, err = types.check({ type = "list", of = { type = "path" } }, list)
+    if not l then fail("dep_sources", ("dep_sources.%s: %s"):format(tostring(dep), err)) end
+    if not util.contains(m.deps, dep) then
+      fail("dep_sources", ("dep_sources.%s: '%s' is not in deps"):format(tostring(dep), tostring(dep)))
+    end
+  end
   for target, list in util.sorted_pairs(m.target_sources) do
     local l, err = types.check({ type = "list", of = { type = "path" } }, list)
     if not l then fail("target_sources", ("target_sources.%s: %s"):format(tostring(target), err)) end

@@ -141,7 +141,12 @@ local function libraries(conf, libs, backend, target)
   -- Options written in app.conf, by library.
   local written = {}
   for _, item in ipairs(conf.items) do
-    if item.kind == "use" or item.kind == "handlers" then
+    local other = libs[item.name]
+    if item.kind == "use" and other and other.backend and other.backend ~= target then
+      -- Options of another target's backend: checked, and used when
+      -- configuring for that target, so one app.conf serves every target.
+      types.check_fields(item.body, other.options, reporter(conf, item))
+    elseif item.kind == "use" or item.kind == "handlers" then
       local fail = reporter(conf, item)
       local lib = select(item.name, (item.kind == "use" and "use" or "handler set") .. " at " .. where(conf, item), fail)
       if item.kind == "handlers" then

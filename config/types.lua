@@ -233,7 +233,7 @@ end
 
 -- The spec that describes a spec, for option declarations in manifests and
 -- parameter declarations in app.conf.
-local SPEC_FIELDS = { "default", "doc", "max", "min", "multiple", "of", "type", "values" }
+local SPEC_FIELDS = { "default", "doc", "max", "min", "multiple", "of", "pattern", "type", "values", "what" }
 
 function M.valid_spec(spec)
   if type(spec) ~= "table" then return nil, "expected a table such as { type = \"int\", default = 1 }" end

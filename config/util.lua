@@ -116,7 +116,7 @@ end
 -- Where third-party dependencies are built and kept.
 function M.cache_dir()
   local c = os.getenv("MIRARI_CACHE")
-  if c and c ~= "" then return c end
+  if c and c ~= "" then return M.abspath(c, M.cwd()) end
   local xdg = os.getenv("XDG_CACHE_HOME")
   if xdg and xdg ~= "" then return xdg .. "/mirari" end
   return (os.getenv("HOME") or "/tmp") .. "/.cache/mirari"

@@ -69,7 +69,7 @@ command {
 Evaluate APP.CONF (default: ./app.conf) in the sandbox of the configuration
 language, resolve the libraries it selects for TARGET, and generate the
 build directory: main.c (the glue), mirari_config.h (the compile-time
-constants) and build.ninja. Every mistake is reported as FILE:LINE: message
+constants), build.ninja, and for Xen NAME.xl, the xl config of the image. Every mistake is reported as FILE:LINE: message
 with exit status 2, and then nothing is written. Configuring twice gives
 byte-identical files.]],
   options = { TARGET, OUTPUT,
@@ -148,7 +148,7 @@ end
 command {
   name = "run",
   summary = "run the image",
-  usage = "[-o DIR] [--emulate] [--forward H:G] [--] [KEY=VALUE ...]",
+  usage = "[-o DIR] [--emulate] [--forward H:G] [--timeout S] [--] [KEY=VALUE ...]",
   help = [[
 Run the image of a built build directory. KEY=VALUE words are runtime
 parameters, checked at boot against the ones app.conf declares (see

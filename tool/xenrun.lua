@@ -99,8 +99,11 @@ function M.run(root, state, dir, args, opts)
   local words = {}
   if state.extra and state.extra ~= "" then words[1] = state.extra end
   for _, a in ipairs(args) do
-    if a:find('"', 1, true) then
-      return nil, ("parameter %s: a double quote cannot pass through xl's extra="):format(a)
+    if a:find('["\\]') then
+      return nil, ("parameter %s: a double quote or backslash cannot pass through xl's extra="):format(a)
+    end
+    if a:find("%s") then
+      return nil, ("parameter '%s': a value with blanks cannot pass through xl's extra= yet"):format(a)
     end
     words[#words + 1] = a
   end
@@ -123,6 +126,10 @@ function M.run(root, state, dir, args, opts)
     end
     xenhost.forget(r)
   else
+    if opts.forwards and #opts.forwards > 0 then
+      os.remove(script_path)
+      return nil, "--forward is for the emulated Xen host (--emulate)"
+    end
     if not util.exists("/proc/xen/capabilities") or not util.sh("command -v xl >/dev/null 2>&1") then
       os.remove(script_path)
       return nil, "this machine is not a Xen host: add --emulate to run the image on the emulated Xen host"

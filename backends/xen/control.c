@@ -94,10 +94,10 @@ control_check_devices(const struct mr_app *app)
 			char line[200];
 			int len = snprintf(line, sizeof line,
 			    "mirari: device %s (%s) is missing: this domain has "
-			    "no %s/%zu in xenstore (is there a %s= line in its "
-			    "xl config?)\n", app->devices[i].name,
-			    app->devices[i].kind, dirs[k].dir, seen[k],
-			    dirs[k].xl);
+			    "%zu entries in %s in xenstore, it needs %zu (is "
+			    "there a %s= line in its xl config?)\n",
+			    app->devices[i].name, app->devices[i].kind, n,
+			    dirs[k].dir, seen[k] + 1, dirs[k].xl);
 			mr_plat_console_write(line, (size_t)len < sizeof line ?
 			    (size_t)len : sizeof line - 1);
 			control_shutdown(SHUTDOWN_crash);

@@ -66,6 +66,8 @@ mr_gnttab_end(uint32_t ref)
 	if (ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= ENTRIES)
 		return MR_EINVAL;
 	flags = __atomic_load_n(&table[ref].flags, __ATOMIC_ACQUIRE);
+	if ((flags & GTF_permit_access) == 0)
+		return MR_EINVAL;	/* never granted, or ended already */
 	do {
 		if (flags & (GTF_reading | GTF_writing))
 			return MR_EAGAIN;

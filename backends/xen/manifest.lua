@@ -49,7 +49,7 @@ return {
       doc = "what Xen does after a crash; preserve keeps the domain for debugging",
     },
     extra = {
-      type = "string", default = "",
+      type = "string", default = "", pattern = '^[^"\\]*$', what = "free of double quotes and backslashes (xl's extra= cannot carry them)",
       doc = "runtime parameters given at boot (xl extra=), such as \"count=2\"",
     },
     optimize = {

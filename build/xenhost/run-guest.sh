@@ -61,7 +61,10 @@ mirari_run_guest() {
 		[ "$_first" -lt 0 ] && _first=$(( ($(date +%s%N) - _t0) / 1000000 ))
 		tail -c +$((_pos + 1)) "$_log"
 	fi
-	echo
+	# The marker goes on a line of its own.
+	if [ -s "$_log" ] && [ -n "$(tail -c 1 "$_log")" ]; then
+		echo
+	fi
 	echo "@mirari end=$_end ms_to_first_output=$_first"
 	xl destroy "$_name" 2>/dev/null
 	return 0

@@ -17,6 +17,7 @@ use "runtime" {
   log_level = "debug",
 }
 use "empty"
+use "xen" { xenstore_timeout = "5s" }
 ]])
 t.write(dir .. "/gen.c", "void app_main(void) {}\n")
 t.write(dir .. "/../shared/util.c", "int util;\n")
@@ -33,6 +34,7 @@ t.has(c, '{ "name", MR_PARAM_STRING, { .s = "a \\"quoted\\" word" }, 0, 32, "" }
 t.has(c, '{ "big", MR_PARAM_SIZE, { .i = 1048576 }, 0, 1073741824, "" },', "size parameter in bytes")
 local n = t.read(dir .. "/_build/build.ninja") or ""
 t.ok(not n:find("libmr_empty", 1, true), "a library without sources has no archive")
+t.ok(not n:find("libmr_xen", 1, true), "options of another target's backend do not select it")
 t.has(n, "obj/app/ext/2-util.c.o", "a source outside the application folder gets a unique object")
 t.ok(not n:find(dir .. "/app.conf:", 1, true), "generated files do not depend on how app.conf was named")
 out, code = t.run(dir, m .. " describe")
