@@ -6,7 +6,7 @@
 void
 mr_event_init(struct mr_event *ev)
 {
-	link_init(&ev->waiters);
+	mr_link_init(&ev->waiters);
 }
 
 mr_result_t
@@ -14,7 +14,7 @@ mr_event_wait(struct mr_event *ev, mr_time_t deadline)
 {
 	struct mr_thread *t = sched_running("mr_event_wait");
 
-	link_append(&ev->waiters, &t->link);
+	mr_link_append(&ev->waiters, &t->link);
 	return sched_block(t, deadline);
 }
 
@@ -25,7 +25,7 @@ mr_event_wait(struct mr_event *ev, mr_time_t deadline)
 void
 mr_event_signal(struct mr_event *ev)
 {
-	while (!link_empty(&ev->waiters))
+	while (!mr_link_empty(&ev->waiters))
 		sched_wake(container_of(ev->waiters.next, struct mr_thread,
 					link), MR_OK);
 }
@@ -33,7 +33,7 @@ mr_event_signal(struct mr_event *ev)
 bool
 mr_event_signal_one(struct mr_event *ev)
 {
-	if (link_empty(&ev->waiters))
+	if (mr_link_empty(&ev->waiters))
 		return false;
 	sched_wake(container_of(ev->waiters.next, struct mr_thread, link),
 		   MR_OK);

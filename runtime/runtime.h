@@ -18,39 +18,6 @@
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
-/*
- * Lists: the intrusive circular lists of mirari/list.h. A detached link
- * points at itself, so removing it twice is harmless.
- */
-static inline void
-link_init(struct mr_link *l)
-{
-	l->next = l->prev = l;
-}
-
-static inline bool
-link_empty(const struct mr_link *head)
-{
-	return head->next == head;
-}
-
-static inline void
-link_append(struct mr_link *head, struct mr_link *l)
-{
-	l->prev = head->prev;
-	l->next = head;
-	head->prev->next = l;
-	head->prev = l;
-}
-
-static inline void
-link_remove(struct mr_link *l)
-{
-	l->prev->next = l->next;
-	l->next->prev = l->prev;
-	link_init(l);
-}
-
 /* Saturating addition, for deadlines computed from untrusted durations. */
 static inline mr_time_t
 time_add(mr_time_t t, mr_time_t d)

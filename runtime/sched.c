@@ -50,12 +50,12 @@ sched_block(struct mr_thread *t, mr_time_t deadline)
 void
 sched_wake(struct mr_thread *t, mr_result_t why)
 {
-	link_remove(&t->link);
+	mr_link_remove(&t->link);
 	if (t->wakeup.slot != SIZE_MAX)
 		heap_remove(&sched.deadlines, &t->wakeup);
 	t->why = why;
 	t->state = THREAD_RUNNABLE;
-	link_append(&sched.runq, &t->link);
+	mr_link_append(&sched.runq, &t->link);
 }
 
 /* A blocked thread's deadline passed first. */
@@ -88,9 +88,9 @@ mr_thread_spawn(const char *name, mr_thread_fn fn, void *arg)
 
 	if (sched.nthreads >= MR_CFG_RUNTIME_MAX_THREADS)
 		return NULL;
-	if (!link_empty(&sched.cache)) {
+	if (!mr_link_empty(&sched.cache)) {
 		t = container_of(sched.cache.next, struct mr_thread, link);
-		link_remove(&t->link);
+		mr_link_remove(&t->link);
 		sched.ncached--;
 	} else {
 		if ((t = malloc(sizeof *t)) == NULL)
@@ -109,9 +109,9 @@ mr_thread_spawn(const char *name, mr_thread_fn fn, void *arg)
 	t->wakeup.expire = thread_timeout;
 	t->why = MR_OK;
 	t->state = THREAD_RUNNABLE;
-	link_append(&sched.threads, &t->all);
+	mr_link_append(&sched.threads, &t->all);
 	sched.nthreads++;
-	link_append(&sched.runq, &t->link);
+	mr_link_append(&sched.runq, &t->link);
 	return t;
 }
 
@@ -121,11 +121,11 @@ static const size_t stack_cache = MR_CFG_RUNTIME_STACK_CACHE;
 static void
 reap(struct mr_thread *t)
 {
-	link_remove(&t->all);
+	mr_link_remove(&t->all);
 	sched.nthreads--;
 	if (sched.ncached < stack_cache) {
 		/* At the front: the stack used last is the warmest. */
-		link_append(sched.cache.next, &t->link);
+		mr_link_append(sched.cache.next, &t->link);
 		sched.ncached++;
 	} else {
 		mr_plat_stack_free(t->stack, MR_CFG_RUNTIME_STACK_SIZE);
@@ -150,7 +150,7 @@ mr_yield(void)
 {
 	struct mr_thread *t = sched_running("mr_yield");
 
-	link_append(&sched.runq, &t->link);
+	mr_link_append(&sched.runq, &t->link);
 	ctx_jump(&t->ctx, &sched.boot, false);
 }
 
@@ -200,7 +200,7 @@ mr_stack_guard_owner(const void *addr)
 static void
 run(struct mr_thread *t)
 {
-	link_remove(&t->link);
+	mr_link_remove(&t->link);
 	sched.current = t;
 	ctx_jump(&sched.boot, &t->ctx, false);
 	sched.current = NULL;
@@ -242,6 +242,23 @@ deadlock(void)
 		 "(one is '%s')", sched.nthreads, name);
 }
 
+/* Registrations that may start threads later; see mr_hold(). */
+static unsigned long holds;
+
+void
+mr_hold(void)
+{
+	holds++;
+}
+
+void
+mr_release(void)
+{
+	if (holds == 0)
+		mr_panic("mr_release without mr_hold");
+	holds--;
+}
+
 /*
  * Nothing is runnable: wait in the platform for the next deadline or a
  * source. Returns false when the application has ended, that is when no
@@ -254,7 +271,7 @@ idle(void)
 	struct mr__deadline *next = heap_min(&sched.deadlines);
 	uint64_t ready;
 
-	if (next == NULL && sched.nthreads == 0)
+	if (next == NULL && sched.nthreads == 0 && holds == 0)
 		return false;
 	if (next == NULL && source_count() == 0)
 		deadlock();
@@ -276,7 +293,7 @@ sched_run(void)
 
 	for (;;) {
 		expire();
-		if (link_empty(&sched.runq)) {
+		if (mr_link_empty(&sched.runq)) {
 			if (!idle())
 				return;
 			continue;

@@ -26,6 +26,9 @@
 #define wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 #define mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 
+/* The vector of the event-channel upcall (evtchn.c, traps.c). */
+#define UPCALL_VECTOR	0xf3
+
 /* Linker symbols of xen.ld. */
 extern char _image_start[], _etext[], _erodata[], _end[];
 
@@ -35,11 +38,13 @@ extern char boot_stack_guard[], boot_stack[], boot_stack_top[];
 
 /* start.c: the C entry point and the hypercall page. */
 void xen_start(uint32_t start_info_paddr);
+MR_NORETURN void xen_die(const char *msg);
 extern const struct mr_app *const mr_xen_app;
 
 /* console.c: the console ring, and port 0xe9 before it is up. */
 void console_early_write(const char *buf, size_t len);
 void console_init(void);
+void console_bind(void);
 void console_flush(void);
 
 /* mm.c: memory map, page tables, the heap and guarded stacks. */
@@ -76,6 +81,9 @@ void gnttab_init(void);
 /* xenstore.c */
 void xenstore_init(void);
 void xenstore_pump(void);
+mr_result_t xenstore_watch(struct mr_xs_watch *w, const char *path,
+			   const char *name, void (*fn)(void *arg), void *arg);
+mr_result_t xenstore_unwatch(struct mr_xs_watch *w);
 
 /* control.c: shutdown requests, the device manifest, exit and crash. */
 void control_init(void);

@@ -49,24 +49,50 @@ console_init(void)
 	mm_map_page(pfn << PAGE_SHIFT);
 	ring = (struct xencons_interface *)(uintptr_t)(pfn << PAGE_SHIFT);
 	port = (evtchn_port_t)hvm_param(HVM_PARAM_CONSOLE_EVTCHN);
-	evtchn_bind(port, drained, NULL);
+}
+
+/* Once event channels are up: take xenconsoled's events. */
+void
+console_bind(void)
+{
+	if (ring != NULL)
+		evtchn_bind(port, drained, NULL);
+}
+
+/*
+ * How long a writer waits for xenconsoled to make room before it drops
+ * output: a console backend that is gone must not keep the guest, or its
+ * shutdown, waiting for ever.
+ */
+#define CONSOLE_PATIENCE	MR_SEC(2)
+
+/* Let xenconsoled run; false once it has been stuck since (start). */
+static bool
+wait_for_backend(int64_t start)
+{
+	evtchn_notify(port);
+	hyp_sched_op(SCHEDOP_yield, NULL);
+	return time_monotonic() - start < CONSOLE_PATIENCE;
 }
 
 /* Wait until xenconsoled has taken everything out of the ring. */
 void
 console_flush(void)
 {
+	int64_t start = time_monotonic();
+
 	if (ring == NULL)
 		return;
-	while (ring->out_cons != ring->out_prod) {
-		evtchn_notify(port);
-		hyp_sched_op(SCHEDOP_yield, NULL);
-	}
+	while (__atomic_load_n(&ring->out_cons, __ATOMIC_ACQUIRE) !=
+	       ring->out_prod)
+		if (!wait_for_backend(start))
+			return;
 }
 
 void
 mr_plat_console_write(const char *buf, size_t len)
 {
+	int64_t start = time_monotonic();
 	size_t n;
 
 	if (ring == NULL) {
@@ -81,8 +107,8 @@ mr_plat_console_write(const char *buf, size_t len)
 			return;
 		}
 		if (n == 0) {
-			evtchn_notify(port);
-			hyp_sched_op(SCHEDOP_yield, NULL);
+			if (!wait_for_backend(start))
+				return;
 			continue;
 		}
 		buf += n;

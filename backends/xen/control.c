@@ -57,8 +57,8 @@ control_init(void)
 	/* Tell the toolstack which requests we honour; it may not let us. */
 	mr_xs_write(MR_XS_NO_TX, "control/feature-poweroff", "1");
 	mr_xs_write(MR_XS_NO_TX, "control/feature-reboot", "1");
-	r = mr_xs_watch(&shutdown_watch, "control/shutdown", "shutdown",
-			shutdown_requested, NULL);
+	r = xenstore_watch(&shutdown_watch, "control/shutdown", "shutdown",
+			   shutdown_requested, NULL);
 	if (r != MR_OK)
 		mr_warn("cannot watch control/shutdown (%s): xl shutdown will "
 			"not work", mr_strerror(r));

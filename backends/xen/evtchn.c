@@ -20,7 +20,6 @@
 #include "backend.h"
 #include "hypercall.h"
 
-#define UPCALL_VECTOR	0xf3
 #define MAX_PORTS	1024	/* ports this guest will ever bind */
 
 struct shared_info *shared_info;
@@ -171,6 +170,11 @@ evtchn_block(int64_t deadline)
 {
 	struct vcpu_info *v = &shared_info->vcpu_info[0];
 
+	/* A poll: nothing to wait for, so no timer to set. */
+	if (deadline <= time_monotonic()) {
+		evtchn_poll();
+		return;
+	}
 	time_set_deadline(deadline);
 	for (;;) {
 		if (evtchn_poll() || time_monotonic() >= deadline)
@@ -203,7 +207,7 @@ mr_evtchn_open(uint32_t port, int *handle)
 
 	if (h < 0)
 		return MR_ENOMEM;
-	if (port >= MAX_PORTS) {
+	if (port >= MAX_PORTS || handlers[port].fn != NULL) {
 		mr_source_close(h);
 		return MR_EINVAL;
 	}
@@ -218,6 +222,8 @@ mr_evtchn_close(uint32_t port, int handle)
 	struct evtchn_close close = { .port = port };
 
 	evtchn_unbind(port);
+	__atomic_fetch_or(&shared_info->evtchn_mask[port / 64],
+			  1UL << (port % 64), __ATOMIC_SEQ_CST);
 	hyp_event_channel_op(EVTCHNOP_close, &close);
 	ready_handles &= ~(UINT64_C(1) << handle);
 	mr_source_close(handle);

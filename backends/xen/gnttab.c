@@ -46,6 +46,8 @@ mr_gnttab_grant(uint16_t domid, uint64_t pfn, bool readonly, uint32_t *ref)
 {
 	grant_ref_t r;
 
+	if (pfn > UINT32_MAX)
+		return MR_EINVAL;	/* version 1 entries hold 32-bit frames */
 	if (nfree == 0)
 		return MR_ENOMEM;
 	r = free_refs[--nfree];

@@ -11,7 +11,9 @@
  *	guard pages		not mapped: under the boot stack and under
  *				every thread stack
  *
- * Page-table pages come from a pool placed right after the image; the heap
+ * Page-table pages come from a pool placed right after the image, where
+ * Xen left the start info, the memory map and the command line: they are
+ * read (start.c, ram_end()) before the first pool page is cleared. The heap
  * (newlib's sbrk) is the rest of the RAM region the image was loaded in.
  * Pages outside RAM that Xen shares with us (console, xenstore) are mapped
  * on demand with mm_map_page().
@@ -42,21 +44,13 @@ static uint64_t *pml4;
 static char *pool, *pool_end;
 static char *heap_start, *heap_end;
 
-static void
-die(const char *msg)
-{
-	console_early_write(msg, strlen(msg));
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
 static void *
 pool_page(void)
 {
 	void *p;
 
 	if (pool + PAGE_SIZE > pool_end)
-		die("mirari: out of page-table pages\n");
+		xen_die("mirari: out of page-table pages\n");
 	p = pool;
 	pool += PAGE_SIZE;
 	memset(p, 0, PAGE_SIZE);
@@ -119,17 +113,27 @@ ram_end(const struct hvm_start_info *si)
 		memcpy(map, (void *)(uintptr_t)si->memmap_paddr,
 		       n * sizeof map[0]);
 	} else {
+		/* Xen's copy is in the BIOS's format: 20 bytes an entry. */
+		struct e820 {
+			uint64_t addr, size;
+			uint32_t type;
+		} __attribute__((packed)) e820[MEMMAP_MAX];
 		struct xen_memory_map mm = { .nr_entries = MEMMAP_MAX };
 
-		set_xen_guest_handle(mm.buffer, map);
+		set_xen_guest_handle(mm.buffer, e820);
 		if (hyp_memory_op(XENMEM_memory_map, &mm) == 0)
-			n = mm.nr_entries;	/* same layout as e820 */
+			n = mm.nr_entries < MEMMAP_MAX ? mm.nr_entries :
+			    MEMMAP_MAX;
+		for (i = 0; i < n; i++)
+			map[i] = (struct hvm_memmap_table_entry){
+				.addr = e820[i].addr, .size = e820[i].size,
+				.type = e820[i].type };
 	}
 	for (i = 0; i < n; i++)
 		if (map[i].type == MEMMAP_RAM && map[i].addr <= image &&
 		    image < map[i].addr + map[i].size)
 			return (map[i].addr + map[i].size) & ~(PAGE_SIZE - 1);
-	die("mirari: no RAM region holds the image\n");
+	xen_die("mirari: no RAM region holds the image\n");
 	return 0;
 }
 
@@ -146,7 +150,7 @@ mm_init(const struct hvm_start_info *si)
 	pool = _end;
 	pool_end = _end + pages * PAGE_SIZE;
 	if ((uint64_t)(uintptr_t)pool_end >= end)
-		die("mirari: not enough memory for the page tables\n");
+		xen_die("mirari: not enough memory for the page tables\n");
 	pml4 = pool_page();
 	for (va = 0; va < end; va += PAGE_SIZE)
 		*pte_of(va, true) = va | protection(va);

@@ -3,7 +3,7 @@
  *
  * The order matters: the hypercall page first (everything else calls Xen),
  * then traps (so that a fault from here on is reported), memory (the final
- * page tables), shared info and event channels, time, the console ring,
+ * page tables), the console ring, shared info and event channels, time,
  * grant tables and xenstore. Until the console ring is up, messages go to
  * I/O port 0xe9, which Xen prints on its own console.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <xen/hvm/params.h>
+#include <xen/sched.h>
 
 #include "backend.h"
 #include "hypercall.h"
@@ -32,10 +33,20 @@ wrmsr(uint32_t msr, uint64_t v)
 			 "d"((uint32_t)(v >> 32)));
 }
 
-static void
-early_die(const char *msg)
+static bool hypercalls;
+
+/*
+ * Stop with (msg) before the runtime can panic: on the console (port 0xe9
+ * until the ring is up) and as a crash, so that the toolstack and mirari
+ * run report a failure. Halting with interrupts off would not do: Xen
+ * takes a PVH guest whose only vCPU halts so as powered off, cleanly.
+ */
+void
+xen_die(const char *msg)
 {
-	console_early_write(msg, strlen(msg));
+	mr_plat_console_write(msg, strlen(msg));
+	if (hypercalls)
+		control_shutdown(SHUTDOWN_crash);
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -56,9 +67,10 @@ hypercall_init(void)
 			break;	/* "XenVMMXenVMM" */
 	}
 	if (base >= XEN_CPUID_LAST)
-		early_die("mirari: not running on Xen\n");
+		xen_die("mirari: not running on Xen\n");
 	cpuid(base + 2, &a, &b, &c, &d);
 	wrmsr(b, (uint64_t)(uintptr_t)hypercall_page);
+	hypercalls = true;
 }
 
 /*
@@ -95,13 +107,14 @@ xen_start(uint32_t start_info_paddr)
 
 	hypercall_init();
 	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
-		early_die("mirari: bad PVH start info magic\n");
+		xen_die("mirari: bad PVH start info magic\n");
 	traps_init();
 	copy_cmdline(si);
 	mm_init(si);
-	evtchn_init();
-	time_init();
 	console_init();
+	evtchn_init();
+	console_bind();
+	time_init();
 	gnttab_init();
 	xenstore_init();
 	control_init();

@@ -67,10 +67,25 @@ time_init(void)
 	evtchn_bind(bind.port, timer_event, NULL);
 }
 
+/*
+ * Xen refreshes its record from time to time, and the new record can
+ * start a little below what the old one extrapolated to: the last value
+ * returned is a floor, so time never goes back (one vCPU: no atomics).
+ * Before the shared info page is mapped there is no clock yet: 0.
+ */
 int64_t
 time_monotonic(void)
 {
-	return (int64_t)(system_time() - boot_system_time);
+	static uint64_t last;
+	uint64_t now;
+
+	if (shared_info == NULL)
+		return 0;
+	now = system_time();
+	if (now < last)
+		now = last;
+	last = now;
+	return (int64_t)(now - boot_system_time);
 }
 
 int64_t
@@ -90,18 +105,26 @@ time_wall(void)
 	return (int64_t)(sec * 1000000000ULL + nsec + system_time());
 }
 
+/*
+ * Xen fires a timer set more than 2^50 ns ahead after 100 ms instead, so
+ * a far deadline is armed at most this far ahead: the idle block wakes up
+ * once every 6.5 days, sees the deadline has not come, and blocks again.
+ */
+#define TIMER_REACH	(INT64_C(1) << 49)
+
 /* Arm the one-shot timer for monotonic (deadline); MR_FOREVER disarms it. */
 void
 time_set_deadline(int64_t deadline)
 {
-	uint64_t at;
+	int64_t now = time_monotonic();
 
 	if (deadline == MR_FOREVER) {
 		hyp_set_timer_op(0);
 		return;
 	}
-	at = boot_system_time + (uint64_t)(deadline > 0 ? deadline : 1);
-	hyp_set_timer_op(at);
+	if (deadline - now > TIMER_REACH)
+		deadline = now + TIMER_REACH;
+	hyp_set_timer_op(boot_system_time + (uint64_t)(deadline > 0 ? deadline : 1));
 }
 
 mr_time_t

@@ -75,6 +75,7 @@ trap_entry:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	cld
 	mov	%rsp, %rdi
 	and	$-16, %rsp
 	call	trap_report

@@ -16,7 +16,6 @@
 
 #include "backend.h"
 
-#define UPCALL_VECTOR	0xf3
 #define SEL_CODE64	0x08
 #define SEL_TSS		0x18
 #define IST_FAULT	1

@@ -116,12 +116,6 @@ xenstore_init(void)
 	intf = (struct xenstore_domain_interface *)(uintptr_t)(pfn << PAGE_SHIFT);
 	port = (evtchn_port_t)hvm_param(HVM_PARAM_STORE_EVTCHN);
 	xs_reader_init(&reader, payload);
-	/*
-	 * xenstore counts as an event source: a guest whose threads all wait
-	 * still answers `xl shutdown` through its control watch, so that is
-	 * not a deadlock.
-	 */
-	source = mr_source_open();
 	evtchn_bind(port, on_event, NULL);
 }
 
@@ -165,13 +159,17 @@ request(enum xsd_sockmsg_type type, mr_xs_tx_t tx, const char *const *parts,
 	req.out = out;
 	req.size = size;
 	r = MR_OK;
+	/*
+	 * Once a message is started it is finished whatever the deadline:
+	 * half a message in the ring would garble every later request.
+	 */
 	while (off < used) {
 		if ((r = xs_ring_write(intf, message + off, used - off, &n)) != MR_OK)
 			mr_panic("xenstore: corrupt request ring");
 		off += n;
 		mr_evtchn_notify(port);
-		if (off < used && (r = wait_progress(deadline)) != MR_OK)
-			break;
+		if (off < used)
+			wait_progress(MR_FOREVER);
 	}
 	while (r == MR_OK && !req.done)
 		r = wait_progress(deadline);
@@ -257,9 +255,42 @@ mr_xs_transaction_end(mr_xs_tx_t tx, bool commit)
 	return request(XS_TRANSACTION_END, tx, parts, 1, true, NULL, 0, NULL);
 }
 
+/*
+ * An application's watch is a handler registration: it keeps the
+ * application alive (mr_hold) and makes xenstore an event source, so that
+ * threads waiting for what a watch handler will do are not a deadlock.
+ * The backend's own watch on control/shutdown is neither.
+ */
+static unsigned int app_watches;
+
 mr_result_t
 mr_xs_watch(struct mr_xs_watch *w, const char *path, const char *name,
 	    void (*fn)(void *arg), void *arg)
+{
+	mr_result_t r = xenstore_watch(w, path, name, fn, arg);
+
+	if (r != MR_OK)
+		return r;
+	if (app_watches++ == 0)
+		source = mr_source_open();
+	mr_hold();
+	return MR_OK;
+}
+
+mr_result_t
+mr_xs_unwatch(struct mr_xs_watch *w)
+{
+	if (--app_watches == 0 && source >= 0) {
+		mr_source_close(source);
+		source = -1;
+	}
+	mr_release();
+	return xenstore_unwatch(w);
+}
+
+mr_result_t
+xenstore_watch(struct mr_xs_watch *w, const char *path, const char *name,
+	       void (*fn)(void *arg), void *arg)
 {
 	const char *parts[2];
 	mr_result_t r;
@@ -271,26 +302,21 @@ mr_xs_watch(struct mr_xs_watch *w, const char *path, const char *name,
 	w->fn = fn;
 	w->arg = arg;
 	snprintf(w->token, sizeof w->token, "mr%u", next_token++);
-	w->link.next = &watches;
-	w->link.prev = watches.prev;
-	watches.prev->next = &w->link;
-	watches.prev = &w->link;
+	mr_link_append(&watches, &w->link);
 	parts[0] = path;
 	parts[1] = w->token;
 	r = request(XS_WATCH, MR_XS_NO_TX, parts, 2, true, NULL, 0, NULL);
 	if (r != MR_OK)
-		mr_xs_unwatch(w);
+		xenstore_unwatch(w);
 	return r;
 }
 
 mr_result_t
-mr_xs_unwatch(struct mr_xs_watch *w)
+xenstore_unwatch(struct mr_xs_watch *w)
 {
 	const char *parts[2] = { w->path, w->token };
 
-	w->link.prev->next = w->link.next;
-	w->link.next->prev = w->link.prev;
-	w->link.next = w->link.prev = &w->link;
+	mr_link_remove(&w->link);
 	return request(XS_UNWATCH, MR_XS_NO_TX, parts, 2, true, NULL, 0, NULL);
 }
 

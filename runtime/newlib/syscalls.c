@@ -117,12 +117,12 @@ _open(const char *path, int flags, int mode)
 	return fail(ENOSYS);
 }
 
+/* abort() and a failed assert() raise SIGABRT through here. */
 MR_API int
 _kill(int pid, int sig)
 {
 	(void)pid;
-	(void)sig;
-	return fail(ENOSYS);
+	mr_panic("abort (signal %d)", sig);
 }
 
 MR_API int
@@ -137,8 +137,10 @@ _gettimeofday(struct timeval *tv, void *tz)
 	mr_time_t now = mr_wallclock();
 
 	(void)tz;
-	tv->tv_sec = now / 1000000000;
-	tv->tv_usec = (now % 1000000000) / 1000;
+	if (tv != NULL) {
+		tv->tv_sec = now / 1000000000;
+		tv->tv_usec = (now % 1000000000) / 1000;
+	}
 	return 0;
 }
 
@@ -147,8 +149,10 @@ _times(struct tms *t)
 {
 	clock_t ticks = (clock_t)(mr_now() / (1000000000 / CLOCKS_PER_SEC));
 
-	t->tms_utime = ticks;
-	t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	if (t != NULL) {
+		t->tms_utime = ticks;
+		t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	}
 	return ticks;
 }
 

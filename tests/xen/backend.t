@@ -63,12 +63,25 @@ local scenarios = {
   { "execdata", crash, "crash", "how=execdata" },
   { "exit3", crash, "crash", "how=exit3" },
   { "xenstore", xstest, "xstest", "" },
+  { "deadlock", crash, "crash", "how=deadlock" },
 }
 local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
 for _, s in ipairs(scenarios) do
   lines[#lines + 1] = ("echo '@@@ %s'"):format(s[1])
   lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[3], q(s[4]))
 end
+-- A watch alone keeps an application alive until it fires.
+lines[#lines + 1] = "echo '@@@ watchonly'"
+lines[#lines + 1] = ("xl create -q %s 'extra=\"mode=watch\"'"):format(q(xstest .. "/xstest.xl"))
+lines[#lines + 1] = [[
+i=0; until grep -q watching /var/log/xen/console/guest-xstest.log 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+sleep 1
+xl list xstest >/dev/null 2>&1 && echo "alive after 1 s"
+xenstore-write /local/domain/$(xl domid xstest)/data/stop now
+i=0; while xl list xstest >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+cat /var/log/xen/console/guest-xstest.log
+xl list xstest >/dev/null 2>&1 && echo "still there" || echo "gone"
+]]
 -- xl shutdown of a guest waiting on a ten-second timer.
 lines[#lines + 1] = "echo '@@@ shutdown'"
 lines[#lines + 1] = ("xl create -q %s 'extra=\"count=3 interval=10s\"'"):format(q(hello .. "/hello.xl"))
@@ -128,6 +141,12 @@ check("xenstore", "poweroff", {
   "watch: success\n", "watch fired: 2\n", "unwatch: success\n", "rm: success\n",
   "read removed: no such entry\n", "domid: ",
 })
+check("deadlock", "crash", { "deadlock: 1 threads blocked and nothing can wake them (one is 'main')" })
+local wo = section.watchonly or ""
+t.has(wo, "watching: success", "watch only: the watch was registered")
+t.has(wo, "alive after 1 s", "watch only: main returned, the watch keeps the guest alive")
+t.has(wo, "stop: now", "watch only: the handler ran when data/stop was written")
+t.has(wo, "gone", "watch only: the guest ended once its last watch was removed")
 local sd = section.shutdown or ""
 t.has(sd, "was running", "shutdown: the guest was running")
 t.has(sd, "gone", "shutdown: xl shutdown ended the domain")

@@ -47,7 +47,8 @@ MR_API MR_NORETURN void mr_panic(const char *fmt, ...) MR_PRINTF(1, 2);
 /*
  * End the application now with (status): 0 is a clean exit (Unix exit
  * status 0, Xen poweroff), anything else a failure. Threads still running
- * are abandoned. Returning from every handler with no timer left armed is
+ * are abandoned. Returning from every handler with no timer left armed and
+ * no handler registration left (a xenstore watch, a listening socket) is
  * the same as mr_exit(0).
  */
 MR_API MR_NORETURN void mr_exit(int status);

@@ -96,4 +96,14 @@ MR_API struct mr_event *mr_source_event(int handle);
  */
 MR_API const char *mr_stack_guard_owner(const void *addr);
 
+/*
+ * Implemented by the runtime: a registration that may start handler
+ * threads later (a xenstore watch, a listening socket) holds the
+ * application alive. The application ends when no thread is alive, no
+ * timer is armed and no hold is taken; every mr_hold() needs one
+ * mr_release().
+ */
+MR_API void mr_hold(void);
+MR_API void mr_release(void);
+
 #endif /* MIRARI_PLAT_H */

@@ -8,7 +8,7 @@
 #include <mirari/mirari.h>
 #include <mirari/xen.h>
 
-static struct mr_xs_watch watch;
+static struct mr_xs_watch watch, stop_watch;
 static struct mr_event fired = MR_EVENT_INIT(fired);
 static int firings;
 
@@ -26,6 +26,30 @@ changed(void *arg)
 	mr_event_signal(&fired);
 }
 
+/*
+ * mode=watch: main registers a watch on data/stop and returns; the watch
+ * alone keeps the application alive until someone writes data/stop.
+ */
+static void
+stop_changed(void *arg)
+{
+	char buf[8];
+
+	(void)arg;
+	if (mr_xs_read(MR_XS_NO_TX, "data/stop", buf, sizeof buf, NULL) != MR_OK)
+		return;
+	printf("stop: %s\n", buf);
+	mr_xs_unwatch(&stop_watch);
+}
+
+static void
+watch_only(void)
+{
+	mr_xs_rm(MR_XS_NO_TX, "data/stop");
+	say("watching", mr_xs_watch(&stop_watch, "data/stop", "stopper",
+				    stop_changed, NULL));
+}
+
 void
 xstest_main(void)
 {
@@ -35,6 +59,10 @@ xstest_main(void)
 	mr_xs_tx_t tx;
 	mr_result_t r;
 
+	if (strcmp(mr_param_string("mode"), "watch") == 0) {
+		watch_only();
+		return;
+	}
 	say("read missing", mr_xs_read(MR_XS_NO_TX, "data/missing", buf,
 				       sizeof buf, NULL));
 	say("write", mr_xs_write(MR_XS_NO_TX, "data/a", "hello"));
