@@ -14,4 +14,12 @@ return {
     -- Bumped whenever the recipe builds something different.
     build = 6,
   },
+  lwip = {
+    summary = "TCP/IP stack of the lwip library (Debian lwip source package, compiled by libs/lwip)",
+    version = "2.1.3+dfsg1-2",
+    -- sha256 of lwip_2.1.3+dfsg1.orig.tar.xz, the upstream tree.
+    sha256 = "0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24",
+    recipe = "build/lwip.sh",
+    build = 1,
+  },
 }

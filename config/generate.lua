@@ -135,9 +135,20 @@ local function dependencies(cfg)
       if not seen[name] then
         local d = cfg.deps[name]
         local prefix = ("%s/%s-%s-b%d"):format(cache, name, d.version, d.build)
+        -- Files of the dependency that libraries compile (dep_sources) do
+        -- not exist before the recipe runs: they are its outputs too, or
+        -- Ninja refuses to start ("missing and no known rule to make it").
+        local files, listed = {}, {}
+        for _, l in ipairs(cfg.libs) do
+          for _, src in ipairs(l.dep_sources[name] or {}) do
+            local f = ninja_path(prefix .. "/" .. src)
+            if not listed[f] then listed[f] = true; files[#files + 1] = f end
+          end
+        end
         seen[name] = true
         out[#out + 1] = {
           name = name, prefix = prefix, stamp = ninja_path(prefix .. "/.complete"),
+          outputs = #files > 0 and (" | " .. table.concat(files, " ")) or "",
           command = shell_words({ "sh", cfg.root .. "/" .. d.recipe, cache, d.version, d.sha256, prefix }),
         }
       end

@@ -1,0 +1,62 @@
+#!/usr/bin/env lua5.3
+-- The lwip library on Xen: tests/apps/lwip builds against newlib without
+-- warnings, its archive exports only mr_lwip_*, and under real Xen (the
+-- emulated host, booted once) the guest starts lwIP at boot, runs lwIP's
+-- timers from the mirari timer, passes the selftest (buffers, UDP and TCP
+-- over loopback), prints "lwip ok" and powers off.
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
+local t = require("tap")
+package.path = t.root .. "/?.lua;" .. package.path
+local xenhost = require("tool.xenhost")
+local util = require("config.util")
+local m, q = t.quote(t.mirari), t.quote
+
+-- lwIP in the cache, as the first build would fetch it. Fetching on first
+-- use through `mirari build` is tested by tests/unix/lwip.t; here it is
+-- done beforehand so that this test is about Xen only.
+local dep = dofile(t.root .. "/build/deps.lua").lwip
+local cache = util.cache_dir()
+local prefix = ("%s/lwip-%s-b%d"):format(cache, dep.version, dep.build)
+if not t.exists(prefix .. "/.complete") then
+  local out, code = t.run(t.root, ("sh build/lwip.sh %s %s %s %s"):format(q(cache), q(dep.version), q(dep.sha256), q(prefix)))
+  t.is(code, 0, "lwIP fetched into the cache", out)
+end
+
+local work = t.tmpdir()
+local app = work .. "/lwiptest"
+os.execute(("mkdir -p %s && cp -r %s/tests/apps/lwip/. %s/ && rm -rf %s/_build"):format(q(app), q(t.root), q(app), q(app)))
+local out, code = t.run(app, m .. " configure -q -t xen && " .. m .. " build")
+t.is(code, 0, "lwiptest builds for xen", out)
+t.ok(not out:find("warning:", 1, true), "lwIP and the library compile without warnings against newlib", out)
+local syms = t.run(app, "nm -g --defined-only _build/lib/libmr_lwip.a | awk 'NF==3 {print $3}' | sort")
+t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\n", "libmr_lwip.a (xen) exports only its mr_lwip_ API")
+local size = tonumber((t.run(app, "strip -o _build/stripped _build/lwiptest.xen && stat -c %s _build/stripped")))
+t.ok(size and size < 256 * 1024, "lwiptest.xen stripped, with TCP, UDP and DHCP, is under 256 KB", size)
+io.stdout:write("# lwiptest.xen stripped: ", tostring(size), " bytes\n")
+
+-- One boot -----------------------------------------------------------------
+local script = work .. "/dom0.sh"
+t.write(script, table.concat({
+  "#!/bin/sh",
+  ". " .. q(t.root .. "/build/xenhost/run-guest.sh"),
+  ("mirari_run_guest %s lwiptest '' 60"):format(q(app .. "/_build/lwiptest.xl")),
+}, "\n") .. "\n")
+local r, err = xenhost.exec(t.root, script, { timeout = 300 })
+t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
+out = r and r.output or ""
+t.has(out, "@mirari end=poweroff", "the guest powered off (mr_exit(0))")
+t.has(out, "heap 131072 pool 64\n", "lwIP's heap and pool have the sizes of app.conf")
+t.has(out, "selftest: success\n", "the selftest passes (buffers, UDP and TCP over loopback)")
+local ticks, ms = out:match("ticks: (%d+) in (%d+) ms\n")
+ticks, ms = tonumber(ticks), tonumber(ms)
+t.ok(ticks and ms >= 1000 and ticks >= ms // 100 and ticks <= ms // 50 + 1,
+  "lwIP's timers ran every 50ms (timer_interval) during a second in the guest", out)
+io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms\n")
+t.has(out, "own names: 156\n", "the application's definitions of lwIP's names are its own")
+t.has(out, "lwip ok\n", "lwip ok")
+if r then
+  io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n")
+  xenhost.forget(r)
+end
+os.execute("rm -rf " .. q(work))
+t.done()
