@@ -50,15 +50,15 @@ unpaused() { # CFG NAME EXTRA
 }
 i=1
 while [ \$i -le $runs ]; do
-	echo "@@ linux"; mirari_run_guest /tmp/linux.cfg linux "" 120
-	echo "@@ hello"; mirari_run_guest "$work/hello/_build/hello.xl" hello "count=1" 60
+	echo "@@ linux"; mirari_run_guest /tmp/linux.cfg linux\$i "" 120
+	echo "@@ hello"; mirari_run_guest "$work/hello/_build/hello.xl" hello\$i "count=1" 60
 	unpaused /tmp/linux.cfg linux "console=hvc0 mirari.marker=linux"
 	unpaused "$work/hello/_build/hello.xl" hello "count=1"
 	i=\$((i + 1))
 done
 for mem in 1 2 3 4 5 6 8; do
 	sed "s/^memory = .*/memory = \$mem/" "$work/hello/_build/hello.xl" >/tmp/hello-\$mem.xl
-	echo "@@ mem \$mem"; mirari_run_guest /tmp/hello-\$mem.xl hello "count=1" 30
+	echo "@@ mem \$mem"; mirari_run_guest /tmp/hello-\$mem.xl mem\$mem "count=1" 30
 done
 EOS
 

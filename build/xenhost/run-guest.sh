@@ -4,8 +4,11 @@
 #
 #   mirari_run_guest XLFILE NAME [EXTRA [TIMEOUT]]
 #
-# creates the domain from XLFILE (with EXTRA, if given, as its extra=
-# runtime parameters), copies its console to standard output as it comes,
+# creates the domain NAME from XLFILE (NAME overrides the file's name=, so
+# that successive guests of one image never share a name, and with it a
+# console log that xenconsoled may still hold for the previous one; EXTRA,
+# if given, becomes its extra= runtime parameters), copies its console to
+# standard output as it comes,
 # and once the domain has stopped prints
 #
 #   @mirari end=poweroff|crash|timeout|error ms_to_first_output=N
@@ -16,7 +19,8 @@ mirari_run_guest() {
 	_xl=$1 _name=$2 _extra=${3-} _timeout=${4:-60}
 	_log=/var/log/xen/console/guest-$_name.log
 	rm -f "$_log"
-	set -- 'on_poweroff="preserve"' 'on_crash="preserve"' 'on_reboot="preserve"'
+	set -- "name=\"$_name\"" 'on_poweroff="preserve"' 'on_crash="preserve"' \
+		'on_reboot="preserve"'
 	if [ -n "$_extra" ]; then
 		set -- "$@" "extra=\"$_extra\""
 	fi
@@ -64,6 +68,11 @@ mirari_run_guest() {
 	# The marker goes on a line of its own.
 	if [ -s "$_log" ] && [ -n "$(tail -c 1 "$_log")" ]; then
 		echo
+	fi
+	if [ "$_end" = timeout ]; then
+		# Say what the domain was doing, for whoever reads the log.
+		echo "@mirari diag: $(xl list "$_name" 2>&1 | tail -n 1)"
+		xl dmesg 2>/dev/null | tail -n 5 | sed 's/^/@mirari diag: /'
 	fi
 	echo "@mirari end=$_end ms_to_first_output=$_first"
 	xl destroy "$_name" 2>/dev/null

@@ -68,7 +68,7 @@ local scenarios = {
 local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
 for _, s in ipairs(scenarios) do
   lines[#lines + 1] = ("echo '@@@ %s'"):format(s[1])
-  lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[3], q(s[4]))
+  lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[1], q(s[4]))
 end
 -- A watch alone keeps an application alive until it fires.
 lines[#lines + 1] = "echo '@@@ watchonly'"
