@@ -11,6 +11,8 @@
 --     targets  = { "unix", "xen" },        -- targets it supports (default: all)
 --     init     = "mr_x_init",              -- C function run at boot, before main
 --     options  = { name = { type = "int", default = 1, doc = "..." } },
+--     constraints = { { "not dhcp or udp", "dhcp = true needs udp = true" } },
+--                                          -- combinations it cannot build
 --     cflags   = { ... }, ldflags = { ... },
 --     target_sources = { xen = { "x.c" } },-- sources only for one target
 --     deps     = { "newlib" },             -- third-party code (build/deps.lua)
@@ -58,6 +60,7 @@ M.SCHEMA = {
   settings = { type = "any", default = {} },
   target_sources = { type = "any", default = {} },
   dep_sources = { type = "any", default = {} },
+  constraints = { type = "any", default = {} },
   deps = list_of("name"),
   exports = list_of("string"),
   target_cflags = list_of("string"),
@@ -80,6 +83,35 @@ local function check_specs(specs, fail, what)
   end
 end
 
+-- A constraint is a Lua expression over the library's option values
+-- (sizes in bytes, durations in ns) that must hold, and the message that
+-- says which options to change when it does not. Returns a function of the
+-- values that gives true or false, or nil and why it is not valid.
+function M.constraint(expr, options)
+  local values = {}
+  local env = setmetatable({}, { __index = function(_, k)
+    if options[k] == nil then error(("unknown option '%s'"):format(tostring(k)), 0) end
+    return values[k]
+  end, __newindex = function() error("a constraint cannot assign", 0) end })
+  local chunk, err = load("return (" .. expr .. ")", "=constraint", "t", env)
+  if not chunk then return nil, err end
+  -- Every name must be an option, even where `and`/`or` would skip it.
+  local keywords = { ["and"] = true, ["or"] = true, ["not"] = true, ["true"] = true,
+                     ["false"] = true, ["nil"] = true }
+  local code = expr:gsub('"[^"]*"', '""'):gsub("'[^']*'", "''")
+  for name in (" " .. code):gmatch("[^%w_.]([%a_][%w_]*)") do
+    if not keywords[name] and options[name] == nil then
+      return nil, ("unknown option '%s'"):format(name)
+    end
+  end
+  return function(v)
+    values = v
+    local ok, r = pcall(chunk)
+    if not ok then error(r, 0) end
+    return r and true or false
+  end
+end
+
 -- Load the manifest of the library in (dir), known as (name). (display) is
 -- how messages name the file.
 function M.load(dir, name, display)
@@ -98,6 +130,23 @@ function M.load(dir, name, display)
   local m = types.check_fields(t, M.SCHEMA, fail)
   if m.backend and not m.image then fail(nil, "a backend needs image = \"%s\" (or another pattern)") end
   check_specs(m.options, fail, "option")
+  if type(m.constraints) ~= "table" then fail("constraints", "constraints: expected a list of { EXPRESSION, MESSAGE }") end
+  for i, c in ipairs(m.constraints) do
+    if type(c) ~= "table" or type(c[1]) ~= "string" or type(c[2]) ~= "string" then
+      fail("constraints", ("constraint %d: expected { EXPRESSION, MESSAGE }, two strings"):format(i))
+    end
+    local check, err = M.constraint(c[1], m.options)
+    if check then
+      -- The defaults must satisfy every constraint; evaluating them also
+      -- finds misspelt option names.
+      local defaults = {}
+      for k, spec in pairs(m.options) do defaults[k] = types.check(spec, spec.default) end
+      local ok, held = pcall(check, defaults)
+      if not ok then err = held elseif not held then err = "the defaults do not satisfy it" end
+    end
+    if err then fail("constraints", ("constraint %d (%s): %s"):format(i, c[1], err)) end
+    c.check = check
+  end
   check_specs(m.settings, fail, "setting")
   m.name, m.dir, m.file = name, dir, display
   local function check_sources(list, key)

@@ -178,6 +178,11 @@ local function libraries(conf, libs, backend, target)
     lib.options_set = {}
     for k in pairs(body) do lib.options_set[k] = sandbox.field_line(conf.lines, w.item.line, k) end
     lib.values = values
+    for _, c in ipairs(lib.constraints) do
+      if not c.check(values) then
+        errors.raise(conf.file, w and w.item.line, "library '%s': %s", lib.name, c[2])
+      end
+    end
     lib.reason = selected[lib.name].reason
   end
   return order, handler_set and handler_set.name

@@ -8,13 +8,26 @@
 -- The defaults below are the only ones: port/lwipopts.h maps each option to
 -- lwIP's and derives the rest (segments, queue lengths, window scaling)
 -- from them. Combinations lwIP cannot build (dhcp without udp, a window
--- smaller than a segment, ...) stop the compilation of lwipopts.h with a
--- message that names the app.conf option to change.
+-- smaller than a segment, ...) are refused by mirari configure (the
+-- constraints below), and again by lwipopts.h should a build override an
+-- option with -D.
 return {
   summary = "TCP/IP stack: lwIP 2.1.3 (IPv4, TCP, UDP, DHCP, ARP) in NO_SYS mode on mirari's timers",
   sources = { "lwip.c", "port.c", "selftest.c" },
   include = { "include" },
   init = "mr_lwip_init",
+  constraints = {
+    { "not dhcp or udp", "dhcp = true needs udp = true: set udp = true or dhcp = false" },
+    { "not dns or udp", "dns = true needs udp = true: set udp = true or dns = false" },
+    { "not tcp or tcp_wnd >= tcp_mss",
+      "tcp_wnd is smaller than one segment (tcp_mss): raise tcp_wnd or lower tcp_mss" },
+    { "not tcp or tcp_snd_buf >= 2 * tcp_mss",
+      "tcp_snd_buf must hold at least two segments (2 * tcp_mss): raise tcp_snd_buf or lower tcp_mss" },
+    { "not tcp or tcp_wnd <= pbuf_pool_size * tcp_mss",
+      "tcp_wnd is more than the receive buffers hold (pbuf_pool_size * tcp_mss): raise pbuf_pool_size or lower tcp_wnd" },
+    { "not tcp or (4 * tcp_snd_buf + tcp_mss - 1) // tcp_mss <= 65535",
+      "tcp_snd_buf is more than 65535 segments of tcp_mss: lower tcp_snd_buf or raise tcp_mss" },
+  },
   deps = { "lwip" },
   -- Only what IPv4 with TCP, UDP, DHCP, DNS and ARP over Ethernet needs
   -- (not raw.c or sys.c, empty with LWIP_RAW 0 and NO_SYS 1). A feature

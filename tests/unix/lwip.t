@@ -109,18 +109,19 @@ if dir then
   t.ok(code == 0 and out:find("lwip ok", 1, true), "and passes", out)
 end
 
--- Impossible combinations: configure accepts them (it cannot see lwIP's
--- rules yet), the compilation stops at lwipopts.h with the fix.
+-- Impossible combinations: mirari configure refuses them (the manifest's
+-- constraints) before any compiler runs, naming the options to change;
+-- lwipopts.h would refuse them again at compile time.
 local impossible = {
-  { "udp = false", "lwip: dhcp = true needs udp = true: in use \"lwip\" { ... } of app.conf, set udp = true or dhcp = false" },
-  { "dhcp = false, dns = true, udp = false", "lwip: dns = true needs udp = true" },
-  { 'pbuf_pool_size = 8, tcp_wnd = "64K"', "lwip: tcp_wnd is more than the receive buffers hold (pbuf_pool_size * tcp_mss): in use \"lwip\" { ... } of app.conf, raise pbuf_pool_size or lower tcp_wnd" },
-  { "tcp_mss = 1460, tcp_wnd = 1000", "lwip: tcp_wnd is smaller than one segment (tcp_mss)" },
-  { "tcp_mss = 1460, tcp_snd_buf = 2000", "lwip: tcp_snd_buf must hold at least two segments (2 * tcp_mss)" },
+  { "udp = false", "app.conf:2: library 'lwip': dhcp = true needs udp = true: set udp = true or dhcp = false" },
+  { "dhcp = false, dns = true, udp = false", "library 'lwip': dns = true needs udp = true" },
+  { 'pbuf_pool_size = 8, tcp_wnd = "64K"', "library 'lwip': tcp_wnd is more than the receive buffers hold (pbuf_pool_size * tcp_mss): raise pbuf_pool_size or lower tcp_wnd" },
+  { "tcp_mss = 1460, tcp_wnd = 1000", "library 'lwip': tcp_wnd is smaller than one segment (tcp_mss)" },
+  { "tcp_mss = 1460, tcp_snd_buf = 2000", "library 'lwip': tcp_snd_buf must hold at least two segments (2 * tcp_mss)" },
 }
 for i, c in ipairs(impossible) do
   out, code = build_with("impossible" .. i, c[1])
-  t.is(code, 1, "{ " .. c[1] .. " }: the build fails", out)
+  t.is(code, 2, "{ " .. c[1] .. " }: configure refuses it", out)
   t.has(out, c[2], "{ " .. c[1] .. " }: and names the options")
 end
 out, code = build_with("range", "tcp_mss = 100")
