@@ -72,8 +72,8 @@ function M.show_value(spec, value)
   if spec.type == "duration" then return types.format_duration(value) end
   if spec.type == "list" then
     local q = {}
-    for i, v in ipairs(value) do q[i] = tostring(v) end
-    return "{ " .. table.concat(q, ", ") .. " }"
+    for i, v in ipairs(value) do q[i] = ("%q"):format(v) end
+    return #q == 0 and "{}" or "{ " .. table.concat(q, ", ") .. " }"
   end
   if type(value) == "string" then return ("%q"):format(value) end
   return tostring(value)

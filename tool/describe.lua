@@ -32,6 +32,13 @@ function M.text(cfg)
     put("  %-12s %s %s", d.name, d.kind, table.concat(fields, " "))
   end
   put("")
+  put("target settings (target \"%s\" { ... } in app.conf):", cfg.target)
+  local dsl = require("config.dsl")
+  for name, value in util.sorted_pairs(cfg.settings) do
+    local spec = cfg.backend.settings[name] or dsl.TARGET_COMMON[name]
+    put("  %-12s %s", name, generate.show_value(spec, value))
+  end
+  put("")
   put("compile-time constants (mirari_config.h; change them in app.conf):")
   for _, o in ipairs(generate.options(cfg)) do
     put("  %-32s %-10s %s", o.macro, o.shown, o.origin)
