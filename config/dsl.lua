@@ -51,7 +51,11 @@ M.DEVICE_KINDS = {
     ipv4 = { type = "string", default = "dhcp",
              doc = "\"dhcp\" or a static ADDRESS/PREFIX such as \"192.0.2.10/24\"" },
     gateway = { type = "string", doc = "IPv4 gateway with a static address" },
-    mac = { type = "string", doc = "fixed MAC address; the platform chooses one when absent" },
+    mac = { type = "string", pattern = "^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$",
+            what = "a MAC address such as \"02:00:00:00:00:01\"",
+            doc = "fixed MAC address; the platform chooses one when absent" },
+    tap = { type = "string", pattern = "^[%w_.-]+$", what = "a tap device name such as \"tap0\"",
+            doc = "Unix: the tap device to attach to (needs CAP_NET_ADMIN)" },
   },
   block = {
     kind = { type = "string" },

@@ -244,7 +244,13 @@ local function model(cfg, builddir, version)
   for i, p in ipairs(cfg.params) do params[i] = param_c(p) end
   local devices = {}
   for i, d in ipairs(cfg.devices) do
-    devices[i] = ("{ %s, %s }"):format(cstr(d.name), cstr(d.kind))
+    local words = {}
+    for k, v in util.sorted_pairs(d) do
+      if k ~= "name" and k ~= "kind" and k ~= "line" then
+        words[#words + 1] = k .. "=" .. (type(v) == "boolean" and (v and "true" or "false") or tostring(v))
+      end
+    end
+    devices[i] = ("{ %s, %s, %s }"):format(cstr(d.name), cstr(d.kind), cstr(table.concat(words, " ")))
   end
 
   local inputs = {}

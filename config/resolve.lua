@@ -208,6 +208,17 @@ local function devices(conf, backend, target)
           :format(types.show(kind), type(kind) == "string" and util.did_you_mean(kind, kinds) or "", util.either(kinds, "and")))
       end
       local d = types.check_fields(item.body, dsl.DEVICE_KINDS[kind], fail)
+      if kind == "net" then
+        if d.ipv4 ~= "dhcp" and not util.ipv4(d.ipv4, true) then
+          fail("ipv4", ("ipv4: %s is neither \"dhcp\" nor ADDRESS/PREFIX such as \"192.0.2.10/24\""):format(types.show(d.ipv4)))
+        end
+        if d.gateway and not util.ipv4(d.gateway, false) then
+          fail("gateway", ("gateway: %s is not an IPv4 address"):format(types.show(d.gateway)))
+        end
+        if d.gateway and d.ipv4 == "dhcp" then
+          fail("gateway", "gateway: DHCP gives the gateway; set it only with a static ipv4")
+        end
+      end
       if not util.contains(backend.devices, kind) then
         fail("kind", ("target '%s' has no driver for %s devices yet"):format(target, kind))
       end

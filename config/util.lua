@@ -145,6 +145,17 @@ function M.sorted_keys(t)
   return keys
 end
 
+-- Is (s) an IPv4 address, with a /PREFIX if (prefix)?
+function M.ipv4(s, prefix)
+  local pat = prefix and "^(%d+)%.(%d+)%.(%d+)%.(%d+)/(%d+)$" or "^(%d+)%.(%d+)%.(%d+)%.(%d+)$"
+  local t = { s:match(pat) }
+  if #t == 0 then return false end
+  for i = 1, 4 do
+    if tonumber(t[i]) > 255 or (#t[i] > 1 and t[i]:sub(1, 1) == "0") then return false end
+  end
+  return not prefix or tonumber(t[5]) <= 32
+end
+
 function M.contains(list, x)
   for _, v in ipairs(list or {}) do
     if v == x then return true end

@@ -92,6 +92,44 @@ mr_boot(const struct mr_app *app, char *cmdline)
 	mr_exit(0);
 }
 
+const struct mr_device_desc *
+mr_device(const char *kind, unsigned int index)
+{
+	size_t i;
+
+	if (booted == NULL)
+		return NULL;
+	for (i = 0; i < booted->ndevices; i++)
+		if (strcmp(booted->devices[i].kind, kind) == 0 && index-- == 0)
+			return &booted->devices[i];
+	return NULL;
+}
+
+mr_result_t
+mr_device_setting(const struct mr_device_desc *dev, const char *key,
+		  char *buf, size_t size)
+{
+	const char *s = dev->settings, *end;
+	size_t klen = strlen(key), vlen;
+
+	while (s != NULL && *s != '\0') {
+		end = strchr(s, ' ');
+		if (end == NULL)
+			end = s + strlen(s);
+		if ((size_t)(end - s) > klen && strncmp(s, key, klen) == 0 &&
+		    s[klen] == '=') {
+			vlen = (size_t)(end - s) - klen - 1;
+			if (vlen >= size)
+				return MR_ENOMEM;
+			memcpy(buf, s + klen + 1, vlen);
+			buf[vlen] = '\0';
+			return MR_OK;
+		}
+		s = *end == ' ' ? end + 1 : end;
+	}
+	return MR_ENOENT;
+}
+
 const char *
 mr_app_name(void)
 {

@@ -43,6 +43,19 @@ static struct mr_event turn = MR_EVENT_INIT(turn);
 static struct mr_link watches = MR_LINK_INIT(watches);
 static unsigned int next_token;
 
+/* The thread of a watch: runs its handler until no change came meanwhile. */
+static void
+watch_thread(void *arg)
+{
+	struct mr_xs_watch *w = arg;
+
+	do {
+		w->again = false;
+		w->fn(w->arg);
+	} while (w->again && !mr_link_empty(&w->link));
+	w->running = false;
+}
+
 static void
 deliver_watch(char *data, size_t len)
 {
@@ -54,12 +67,16 @@ deliver_watch(char *data, size_t len)
 	for (l = watches.next; l != &watches; l = l->next) {
 		struct mr_xs_watch *w = (struct mr_xs_watch *)l;
 
-		if (strcmp(w->token, parts[1]) == 0) {
-			if (mr_thread_spawn(w->name, w->fn, w->arg) == NULL)
-				mr_warn("xenstore watch %s: no memory for its "
-					"handler", w->path);
-			return;
-		}
+		if (strcmp(w->token, parts[1]) != 0)
+			continue;
+		if (w->running)
+			w->again = true;
+		else if (mr_thread_spawn(w->name, watch_thread, w) != NULL)
+			w->running = true;
+		else
+			mr_warn("xenstore watch %s: no memory for its handler",
+				w->path);
+		return;
 	}
 }
 
@@ -301,6 +318,7 @@ xenstore_watch(struct mr_xs_watch *w, const char *path, const char *name,
 	w->name = name;
 	w->fn = fn;
 	w->arg = arg;
+	w->running = w->again = false;
 	snprintf(w->token, sizeof w->token, "mr%u", next_token++);
 	mr_link_append(&watches, &w->link);
 	parts[0] = path;

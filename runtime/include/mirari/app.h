@@ -11,10 +11,15 @@
 #include <mirari/base.h>
 #include <mirari/param.h>
 
-/* A device the image was built for (see app.conf `device`). */
+/*
+ * A device the image was built for (see app.conf `device`): its name, its
+ * kind, and the other fields of its declaration as "key=value" words
+ * separated by blanks, sorted by key ("ipv4=192.0.2.10/24 tap=tap0").
+ */
 struct mr_device_desc {
 	const char *name;		/* "net0" */
 	const char *kind;		/* "net", "block" */
+	const char *settings;		/* "key=value ..." */
 };
 
 struct mr_app {
@@ -36,6 +41,22 @@ struct mr_app {
  * called "main", then schedule until the application ends. Never returns.
  */
 MR_API MR_NORETURN void mr_boot(const struct mr_app *app, char *cmdline);
+
+/*
+ * The (index)-th device of (kind) in app.conf order, or NULL. Drivers and
+ * libraries find their devices here; the platform numbers its devices of
+ * a kind the same way.
+ */
+MR_API const struct mr_device_desc *mr_device(const char *kind,
+					      unsigned int index);
+
+/*
+ * Copy the value of setting (key) of (dev) into (buf) of (size) bytes,
+ * NUL-terminated. MR_ENOENT when the device has no such setting, MR_ENOMEM
+ * when it does not fit.
+ */
+MR_API mr_result_t mr_device_setting(const struct mr_device_desc *dev,
+				     const char *key, char *buf, size_t size);
 
 /* The application's name, as declared in app.conf. */
 MR_API const char *mr_app_name(void);

@@ -97,6 +97,47 @@ MR_API struct mr_event *mr_source_event(int handle);
 MR_API const char *mr_stack_guard_owner(const void *addr);
 
 /*
+ * Network devices. The N-th device of kind "net" in app.conf
+ * (mr_device("net", N)) is net device N; the platform takes what it needs
+ * to open it from the device's settings (a tap name on Unix, the vif in
+ * xenstore on Xen).
+ *
+ * mr_plat_net_open opens net device (index) on first use and fills (info):
+ * its MAC address, its MTU (the largest IP packet, usually 1500) and an
+ * event source handle whose event is signalled when frames wait to be
+ * read. MR_ENOENT when there is no such device, MR_EINVAL when its
+ * settings are unusable (the platform logs why), MR_EUNSPEC when the host
+ * refuses it.
+ */
+struct mr_plat_net_info {
+	uint8_t mac[6];
+	uint16_t mtu;
+	int handle;
+};
+
+MR_API mr_result_t mr_plat_net_open(unsigned int index,
+				    struct mr_plat_net_info *info);
+
+/*
+ * Send one Ethernet frame of (len) bytes, header included, no checksum
+ * trailer. The platform is done with (frame) when this returns; the
+ * caller keeps it. MR_EAGAIN when the device cannot take a frame now (the
+ * caller may drop it, as a busy link would), MR_EINVAL when (len) is more
+ * than the MTU plus the 14 bytes of the header.
+ */
+MR_API mr_result_t mr_plat_net_write(unsigned int index, const void *frame,
+				     size_t len);
+
+/*
+ * Receive one frame into (buf) of (size) bytes, the caller's, and its
+ * length into (*len). MR_EAGAIN when none waits: wait on the handle's
+ * event, then read again until MR_EAGAIN. A frame longer than (size) is
+ * dropped and MR_EINVAL returned.
+ */
+MR_API mr_result_t mr_plat_net_read(unsigned int index, void *buf,
+				    size_t size, size_t *len);
+
+/*
  * Implemented by the runtime: a registration that may start handler
  * threads later (a xenstore watch, a listening socket) holds the
  * application alive. The application ends when no thread is alive, no

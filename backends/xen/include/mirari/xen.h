@@ -53,11 +53,14 @@ MR_API mr_result_t mr_xs_transaction_start(mr_xs_tx_t *tx);
 MR_API mr_result_t mr_xs_transaction_end(mr_xs_tx_t tx, bool commit);
 
 /*
- * Watches are handlers: while (watch) is registered, each change at or
- * below (path) runs fn(arg) in a new thread called (name). xenstore fires
- * a watch once when it is registered, so a handler always sees the current
- * state at least once. The caller owns (watch) and (path) until
- * mr_xs_unwatch.
+ * Watches are handlers: while (watch) is registered, changes at or below
+ * (path) run fn(arg) in a thread called (name). xenstore fires a watch
+ * once when it is registered, so a handler always sees the current state
+ * at least once. Changes that come while the handler runs are coalesced:
+ * it runs once more after it returns, not once per change, so a burst of
+ * changes costs one thread. A handler already running when mr_xs_unwatch
+ * is called finishes its run. The caller owns (watch) and (path) until
+ * mr_xs_unwatch and the end of any run.
  */
 struct mr_xs_watch {
 	/* private */
@@ -66,6 +69,7 @@ struct mr_xs_watch {
 	const char *name;
 	void (*fn)(void *arg);
 	void *arg;
+	bool running, again;
 	char token[24];
 };
 
