@@ -7,6 +7,7 @@
  * lwIP: the call runs to its end before another thread runs. The timers
  * run from a periodic mirari timer, whose handler calls
  * sys_check_timeouts() and then delivers packets queued on loopback.
+ * At boot, netif.c attaches the net devices of app.conf to lwIP.
  */
 #include <mirari/lwip.h>
 #include <mirari/timer.h>
@@ -18,6 +19,8 @@
 #include "lwip/netif.h"
 #include "lwip/stats.h"
 #include "lwip/timeouts.h"
+
+#include "internal.h"
 
 static struct mr_timer tick_timer;
 static uint64_t ticks;
@@ -40,6 +43,7 @@ mr_lwip_init(void)
 	mr_timer_init(&tick_timer, "lwip", tick, NULL);
 	mr_timer_start(&tick_timer, MR_CFG_LWIP_TIMER_INTERVAL,
 		       MR_CFG_LWIP_TIMER_INTERVAL);
+	netif_devices_start();
 }
 
 void

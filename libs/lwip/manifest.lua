@@ -3,7 +3,10 @@
 -- the cache (build/lwip.sh fetches it) into this library's archive, with
 -- lwipopts.h (port/) made from the options below; its own symbols are
 -- hidden there, so an application sees only the mr_lwip_ API of
--- <mirari/lwip.h>.
+-- <mirari/lwip.h> and the network API of <mirari/net.h> (mr_tcp_*,
+-- mr_net_*). netif.c attaches each net device of app.conf to lwIP (static
+-- IPv4 or DHCP from the device's settings); net.c is the blocking TCP API
+-- for cooperative handlers.
 --
 -- The defaults below are the only ones: port/lwipopts.h maps each option to
 -- lwIP's and derives the rest (segments, queue lengths, window scaling)
@@ -13,7 +16,7 @@
 -- option with -D.
 return {
   summary = "TCP/IP stack: lwIP 2.1.3 (IPv4, TCP, UDP, DHCP, ARP) in NO_SYS mode on mirari's timers",
-  sources = { "lwip.c", "port.c", "selftest.c" },
+  sources = { "lwip.c", "port.c", "selftest.c", "netif.c", "net.c" },
   include = { "include" },
   init = "mr_lwip_init",
   constraints = {

@@ -1,0 +1,376 @@
+/*
+ * net.c: the network API of <mirari/net.h>: waiting for an address, and
+ * blocking TCP calls for cooperative threads on lwIP's callback API.
+ *
+ * lwIP calls back from whichever thread is inside it (a device's receive
+ * thread, the timer): its callbacks never block, they only record what
+ * happened in the connection and signal the connection's event. The
+ * handler's thread, blocked in mr_tcp_read or mr_tcp_write, then wakes
+ * and looks. One event per connection serves data, acknowledgements and
+ * errors: whoever wakes tests its own condition again.
+ *
+ * Received data stays in lwIP's buffers (pbufs) until read: the receive
+ * window is reopened (tcp_recved) only as the application consumes it, so
+ * a slow reader slows its peer instead of exhausting the pool. The queue
+ * is walked by each pbuf's own length, never by tot_len, which is 16 bits
+ * and overflows once a window above 64K is queued.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mirari/clock.h>
+#include <mirari/event.h>
+#include <mirari/log.h>
+#include <mirari/net.h>
+#include <mirari/plat.h>
+#include <mirari/thread.h>
+
+#include "mirari_config.h"
+
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+
+#include "internal.h"
+
+mr_result_t
+mr_net_wait_up(unsigned int index, mr_time_t deadline)
+{
+	struct mr_event *status;
+	struct netif *netif = netif_device(index, &status);
+
+	if (netif == NULL)
+		return MR_ENOENT;
+	while (ip4_addr_isany_val(*netif_ip4_addr(netif)))
+		if (mr_event_wait(status, deadline) == MR_ETIMEDOUT)
+			return MR_ETIMEDOUT;
+	return MR_OK;
+}
+
+#if LWIP_TCP
+
+/*
+ * A blocked call wakes at least this often to try again even without an
+ * event: a write refused for want of lwIP heap (ERR_MEM) has no callback
+ * to announce that memory came back.
+ */
+#define RETRY	MR_MSEC(50)
+
+struct listener {
+	struct tcp_pcb *pcb;
+	const char *name;
+	mr_tcp_handler handler;
+	void *arg;
+	uint64_t refused;		/* connections reset for want of memory */
+};
+
+struct mr_tcp {
+	struct tcp_pcb *pcb;		/* NULL once lwIP has freed it */
+	struct listener *listener;
+	struct pbuf *head, *tail;	/* received, not yet read */
+	size_t offset;			/* bytes of head already read */
+	bool eof;			/* the peer closed its side */
+	bool failed;			/* reset or aborted: pcb is gone */
+	struct mr_event ev;
+};
+
+static err_t
+on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct mr_tcp *c = arg;
+
+	(void)pcb;
+	if (p == NULL) {
+		c->eof = true;
+	} else if (err != ERR_OK) {
+		pbuf_free(p);
+		return err;
+	} else {
+		/* The chain is ours now: append it, its pbufs one by one. */
+		if (c->tail == NULL)
+			c->head = p;
+		else
+			c->tail->next = p;
+		while (p->next != NULL)
+			p = p->next;
+		c->tail = p;
+	}
+	mr_event_signal(&c->ev);
+	return ERR_OK;
+}
+
+static err_t
+on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	struct mr_tcp *c = arg;
+
+	(void)pcb;
+	(void)len;
+	mr_event_signal(&c->ev);
+	return ERR_OK;
+}
+
+/* lwIP has already freed the pcb (reset, or aborted for want of memory). */
+static void
+on_err(void *arg, err_t err)
+{
+	struct mr_tcp *c = arg;
+
+	(void)err;
+	c->pcb = NULL;
+	c->failed = true;
+	mr_event_signal(&c->ev);
+}
+
+static void
+rx_free(struct mr_tcp *c)
+{
+	struct pbuf *p;
+
+	while ((p = c->head) != NULL) {
+		c->head = p->next;
+		p->next = NULL;
+		pbuf_free(p);
+	}
+	c->tail = NULL;
+	c->offset = 0;
+}
+
+/* Close (c) and free it; lwIP finishes the close on its own. */
+static void
+conn_close(struct mr_tcp *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+
+	rx_free(c);
+	if (pcb != NULL) {
+		/* Data arriving after this is dropped by lwIP's default. */
+		tcp_arg(pcb, NULL);
+		tcp_recv(pcb, NULL);
+		tcp_sent(pcb, NULL);
+		tcp_err(pcb, NULL);
+		if (tcp_close(pcb) != ERR_OK)
+			tcp_abort(pcb);
+	}
+	free(c);
+}
+
+static void
+conn_thread(void *arg)
+{
+	struct mr_tcp *c = arg;
+
+	c->listener->handler(c, c->listener->arg);
+	conn_close(c);
+}
+
+static err_t
+on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct listener *l = arg;
+	struct mr_tcp *c;
+
+	if (err != ERR_OK || pcb == NULL)
+		return ERR_VAL;
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		goto refuse;
+	c->pcb = pcb;
+	c->listener = l;
+	mr_event_init(&c->ev);
+	tcp_arg(pcb, c);
+	tcp_recv(pcb, on_recv);
+	tcp_sent(pcb, on_sent);
+	tcp_err(pcb, on_err);
+	if (mr_thread_spawn(l->name, conn_thread, c) == NULL) {
+		tcp_arg(pcb, NULL);
+		free(c);
+		goto refuse;
+	}
+	return ERR_OK;
+refuse:
+	l->refused++;
+	mr_warn("tcp port %u: no memory for a connection; reset",
+		(unsigned int)l->pcb->local_port);
+	tcp_abort(pcb);
+	return ERR_ABRT;
+}
+
+mr_result_t
+mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
+	      void *arg)
+{
+	struct listener *l;
+	struct tcp_pcb *pcb, *lpcb;
+	err_t err;
+
+	if (port == 0 || handler == NULL || name == NULL)
+		return MR_EINVAL;
+	l = calloc(1, sizeof *l);
+	if (l == NULL)
+		return MR_ENOMEM;
+	pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	if (pcb == NULL) {
+		free(l);
+		return MR_ENOMEM;
+	}
+	err = tcp_bind(pcb, IP4_ADDR_ANY, port);
+	if (err != ERR_OK) {
+		tcp_close(pcb);
+		free(l);
+		return err == ERR_USE ? MR_EUNSPEC : MR_ENOMEM;
+	}
+	/* On success tcp_listen frees (pcb) and returns a smaller one. */
+	lpcb = tcp_listen(pcb);
+	if (lpcb == NULL) {
+		tcp_close(pcb);
+		free(l);
+		return MR_ENOMEM;
+	}
+	*l = (struct listener){ .pcb = lpcb, .name = name, .handler = handler,
+				.arg = arg };
+	tcp_arg(lpcb, l);
+	tcp_accept(lpcb, on_accept);
+	mr_hold();
+	return MR_OK;
+}
+
+/*
+ * Wait for (c)'s event until (deadline), waking at least every RETRY.
+ * MR_ETIMEDOUT only when (deadline) has passed.
+ */
+static mr_result_t
+conn_wait(struct mr_tcp *c, mr_time_t deadline)
+{
+	mr_time_t now = mr_now(), until;
+
+	if (now >= deadline)
+		return MR_ETIMEDOUT;
+	until = deadline - now > RETRY ? now + RETRY : deadline;
+	mr_event_wait(&c->ev, until);
+	return MR_OK;
+}
+
+mr_result_t
+mr_tcp_read(struct mr_tcp *c, void *buf, size_t size, size_t *len,
+	    mr_time_t deadline)
+{
+	uint8_t *out = buf;
+	size_t done = 0, n;
+	struct pbuf *p;
+
+	*len = 0;
+	if (size == 0)
+		return MR_EINVAL;
+	while (c->head == NULL) {
+		if (c->failed)
+			return MR_EUNSPEC;
+		if (c->eof)
+			return MR_OK;
+		if (conn_wait(c, deadline) == MR_ETIMEDOUT)
+			return MR_ETIMEDOUT;
+	}
+	while (done < size && (p = c->head) != NULL) {
+		n = p->len - c->offset;
+		if (n > size - done)
+			n = size - done;
+		memcpy(out + done, (uint8_t *)p->payload + c->offset, n);
+		done += n;
+		c->offset += n;
+		if (c->offset == p->len) {
+			/* Detach the emptied pbuf alone; the rest stays queued. */
+			c->head = p->next;
+			if (c->head == NULL)
+				c->tail = NULL;
+			p->next = NULL;
+			pbuf_free(p);
+			c->offset = 0;
+		}
+	}
+	/* Reopen the window by what was consumed (tcp_recved takes 16 bits). */
+	for (size_t left = done; c->pcb != NULL && left > 0; left -= n) {
+		n = left > 0xffff ? 0xffff : left;
+		tcp_recved(c->pcb, (u16_t)n);
+	}
+	*len = done;
+	return MR_OK;
+}
+
+mr_result_t
+mr_tcp_write(struct mr_tcp *c, const void *buf, size_t len,
+	     mr_time_t deadline)
+{
+	const uint8_t *in = buf;
+	size_t done = 0, n;
+	err_t err;
+
+	while (done < len) {
+		if (c->failed || c->pcb == NULL)
+			return MR_EUNSPEC;
+		n = tcp_sndbuf(c->pcb);
+		if (n > len - done)
+			n = len - done;
+		if (n > 0xffff)
+			n = 0xffff;
+		err = ERR_MEM;
+		if (n > 0 && tcp_sndqueuelen(c->pcb) < TCP_SND_QUEUELEN)
+			err = tcp_write(c->pcb, in + done, (u16_t)n,
+					TCP_WRITE_FLAG_COPY |
+					(done + n < len ? TCP_WRITE_FLAG_MORE : 0));
+		if (err == ERR_OK) {
+			done += n;
+			continue;
+		}
+		if (err != ERR_MEM)
+			return MR_EUNSPEC;
+		/* Full: push out what is queued and wait for acknowledgements. */
+		tcp_output(c->pcb);
+		if (conn_wait(c, deadline) == MR_ETIMEDOUT)
+			return MR_ETIMEDOUT;
+	}
+	if (c->failed || c->pcb == NULL)
+		return MR_EUNSPEC;
+	tcp_output(c->pcb);
+	return MR_OK;
+}
+
+#else /* !LWIP_TCP */
+
+/* Built with tcp = false: the API is there, and says there is no TCP. */
+mr_result_t
+mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
+	      void *arg)
+{
+	(void)port;
+	(void)name;
+	(void)handler;
+	(void)arg;
+	mr_error("mr_tcp_listen: lwip is built with tcp = false");
+	return MR_ENOENT;
+}
+
+mr_result_t
+mr_tcp_read(struct mr_tcp *c, void *buf, size_t size, size_t *len,
+	    mr_time_t deadline)
+{
+	(void)c;
+	(void)buf;
+	(void)size;
+	(void)deadline;
+	*len = 0;
+	return MR_EINVAL;
+}
+
+mr_result_t
+mr_tcp_write(struct mr_tcp *c, const void *buf, size_t len,
+	     mr_time_t deadline)
+{
+	(void)c;
+	(void)buf;
+	(void)len;
+	(void)deadline;
+	return MR_EINVAL;
+}
+
+#endif /* LWIP_TCP */
