@@ -56,6 +56,9 @@ M.DEVICE_KINDS = {
             doc = "fixed MAC address; the platform chooses one when absent" },
     tap = { type = "string", pattern = "^[%w_.-]+$", what = "a tap device name such as \"tap0\"",
             doc = "Unix: the tap device to attach to (needs CAP_NET_ADMIN)" },
+    bridge = { type = "string", default = "xenbr0", pattern = "^[%w_.-]+$",
+               what = "a bridge name such as \"xenbr0\"",
+               doc = "Xen: the bridge in dom0 that the device's vif joins" },
   },
   block = {
     kind = { type = "string" },

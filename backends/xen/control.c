@@ -133,34 +133,3 @@ mr_plat_target(void)
 {
 	return "xen";
 }
-
-/*
- * Net devices arrive with netfront; until then the manifest drives no net
- * devices, so configure refuses them and there is never one to open.
- */
-mr_result_t
-mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
-{
-	(void)index;
-	(void)info;
-	return MR_ENOENT;
-}
-
-mr_result_t
-mr_plat_net_write(unsigned int index, const void *frame, size_t len)
-{
-	(void)index;
-	(void)frame;
-	(void)len;
-	return MR_ENOENT;
-}
-
-mr_result_t
-mr_plat_net_read(unsigned int index, void *buf, size_t size, size_t *len)
-{
-	(void)index;
-	(void)buf;
-	(void)size;
-	(void)len;
-	return MR_ENOENT;
-}

@@ -1,0 +1,152 @@
+#!/usr/bin/env lua5.3
+-- netfront: net devices on Xen. examples/echo (lwIP's TCP echo server on
+-- net0, 192.0.2.10/24) builds for xen with a vif line in its xl config;
+-- under real Xen (the emulated host, booted once) the guest connects its
+-- vif to netback in dom0, which is bridged on xenbr0 (192.0.2.1/24), and
+-- clients in dom0 get their lines echoed back, over one connection and
+-- over several at once.
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
+local t = require("tap")
+package.path = t.root .. "/?.lua;" .. package.path
+local xenhost = require("tool.xenhost")
+local util = require("config.util")
+local m, q = t.quote(t.mirari), t.quote
+
+-- lwIP in the cache beforehand, as tests/xen/lwip.t does.
+local dep = dofile(t.root .. "/build/deps.lua").lwip
+local cache = util.cache_dir()
+local prefix = ("%s/lwip-%s-b%d"):format(cache, dep.version, dep.build)
+if not t.exists(prefix .. "/.complete") then
+  local out, code = t.run(t.root, ("sh build/lwip.sh %s %s %s %s"):format(q(cache), q(dep.version), q(dep.sha256), q(prefix)))
+  t.is(code, 0, "lwIP fetched into the cache", out)
+end
+
+local work = t.tmpdir()
+local app = work .. "/echo"
+os.execute(("mkdir -p %s && cp -r %s/examples/echo/. %s/ && rm -rf %s/_build"):format(q(app), q(t.root), q(app), q(app)))
+
+-- The xl config --------------------------------------------------------------
+local out, code = t.run(app, m .. " configure -q -t xen")
+t.is(code, 0, "echo (one net device) configures for xen", out)
+local xl = t.read(app .. "/_build/echo.xl") or ""
+t.has(xl, "vif = [ 'bridge=xenbr0' ]\n", "its xl config gives the guest a vif on xenbr0")
+out, code = t.run(app, m .. " build")
+t.is(code, 0, "echo builds for xen", out)
+t.ok(not out:find("warning:", 1, true), "netfront compiles without warnings", out)
+
+-- One boot -------------------------------------------------------------------
+local client = work .. "/client.py"
+t.write(client, [[
+import socket, sys, threading, time
+ADDR = ("192.0.2.10", 7)
+
+def connect():
+    # The first connection may wait for ARP and the bridge's learning.
+    end = time.time() + 20
+    while True:
+        try:
+            return socket.create_connection(ADDR, timeout=10)
+        except OSError as e:
+            if time.time() > end:
+                raise
+            time.sleep(0.5)
+
+def exchange(s, data):
+    s.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+try:
+    s = connect()
+    s.settimeout(10)
+    ok = 0
+    for i in range(5):
+        line = ("line %d from dom0\n" % i).encode()
+        if exchange(s, line) == line:
+            ok += 1
+    print("single: %d/5 lines echoed" % ok)
+    big = bytes(range(256)) * 64     # 16 KB, more than one segment
+    print("bulk: %s" % ("echoed" if exchange(s, big) == big else "corrupt"))
+    s.close()
+except Exception as e:
+    print("single: failed: %r" % e)
+
+results = {}
+def worker(n):
+    try:
+        c = connect()
+        c.settimeout(10)
+        good = 0
+        for i in range(3):
+            line = ("conn %d line %d\n" % (n, i)).encode()
+            if exchange(c, line) == line:
+                good += 1
+        c.close()
+        results[n] = good
+    except Exception as e:
+        results[n] = repr(e)
+
+threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join(60)
+good = sum(1 for v in results.values() if v == 3)
+print("concurrent: %d/4 connections echoed all lines" % good)
+for n in sorted(results):
+    if results[n] != 3:
+        print("concurrent %d: %r" % (n, results[n]))
+]])
+local script = work .. "/dom0.sh"
+t.write(script, ([[
+#!/bin/sh
+log=/var/log/xen/console/guest-echo.log
+rm -f "$log"
+echo '@@@ create'
+xl create -q %s 'on_crash="preserve"' 2>&1
+i=0; until grep -q listening "$log" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
+grep -q listening "$log" && echo "guest listening"
+echo '@@@ client'
+timeout 150 python3 %s 2>&1
+echo '@@@ console'
+cat "$log"
+echo
+xl list echo 2>&1 | tail -n 1
+xl destroy echo 2>&1
+echo '@@@ end'
+]]):format(q(app .. "/_build/echo.xl"), q(client)))
+local r, err = xenhost.exec(t.root, script, { timeout = 400 })
+t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
+out = r and r.output or ""
+local section, current = {}, nil
+for line in out:gmatch("([^\n]*)\n") do
+  local name = line:match("^@@@ (%w+)$")
+  if name then
+    current = name
+    section[name] = ""
+  elseif current then
+    section[current] = section[current] .. line .. "\n"
+  end
+end
+local console = section.console or ""
+local client_out = section.client or ""
+t.has(section.create or "", "guest listening", "the guest came up and listens", out)
+t.has(console, "net0: device/vif/0 connected to /local/domain/0/backend/vif/", "netfront connected to netback")
+t.has(console, "net0: address 192.0.2.10", "lwIP has the address of app.conf")
+t.has(client_out, "single: 5/5 lines echoed\n", "five lines over one connection come back", out)
+t.has(client_out, "bulk: echoed\n", "16 KB over one connection come back intact")
+t.has(client_out, "concurrent: 4/4 connections echoed all lines\n", "four connections at once are each echoed")
+t.ok(not console:find("crash", 1, true) and not console:find("panic", 1, true),
+  "the guest neither crashed nor panicked", console)
+io.stdout:write("# ", (client_out:gsub("\n$", ""):gsub("\n", "\n# ")), "\n")
+if r then
+  io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n")
+  xenhost.forget(r)
+end
+os.execute("rm -rf " .. q(work))
+t.done()
