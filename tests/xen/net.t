@@ -102,6 +102,8 @@ for n in sorted(results):
     if results[n] != 3:
         print("concurrent %d: %r" % (n, results[n]))
 ]])
+-- The same image with no vif: its device check must say what is missing.
+t.write(work .. "/novif.xl", (t.read(app .. "/_build/echo.xl") or ""):gsub("\nvif = [^\n]*", ""))
 local script = work .. "/dom0.sh"
 t.write(script, ([[
 #!/bin/sh
@@ -118,8 +120,12 @@ cat "$log"
 echo
 xl list echo 2>&1 | tail -n 1
 xl destroy echo 2>&1
+echo '@@@ novif'
+. %s
+mirari_run_guest %s novif "" 60
 echo '@@@ end'
-]]):format(q(app .. "/_build/echo.xl"), q(client)))
+]]):format(q(app .. "/_build/echo.xl"), q(client), q(t.root .. "/build/xenhost/run-guest.sh"),
+  q(work .. "/novif.xl")))
 local r, err = xenhost.exec(t.root, script, { timeout = 400 })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
 out = r and r.output or ""
@@ -143,6 +149,10 @@ t.has(client_out, "bulk: echoed\n", "16 KB over one connection come back intact"
 t.has(client_out, "concurrent: 4/4 connections echoed all lines\n", "four connections at once are each echoed")
 t.ok(not console:find("crash", 1, true) and not console:find("panic", 1, true),
   "the guest neither crashed nor panicked", console)
+local novif = section.novif or ""
+t.has(novif, "mirari: device net0 (net) is missing: this domain has 0 entries in device/vif in xenstore, it needs 1 (is there a vif= line in its xl config?)",
+  "without a vif the guest names the missing device", novif)
+t.has(novif, "@mirari end=crash", "and ends as a crash")
 io.stdout:write("# ", (client_out:gsub("\n$", ""):gsub("\n", "\n# ")), "\n")
 if r then
   io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n")
