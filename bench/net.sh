@@ -83,9 +83,12 @@ http {
 	}
 }
 EOF
-inn taskset -c 1 nginx -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
+# Started directly, not through inc/inn: `ip netns exec` and taskset exec
+# the server, so $! is the server's own PID (a shell function in the
+# background would be a subshell, and killing it would leave the server).
+ip netns exec "$nn" taskset -c 1 nginx -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
 pids="$pids $!"
-inc taskset -c 1 "$work/app/_build/http-hello" log=warn >"$work/app.log" 2>&1 &
+ip netns exec "$nc" taskset -c 1 "$work/app/_build/http-hello" log=warn >"$work/app.log" 2>&1 &
 pids="$pids $!"
 i=0
 until inc curl -sf --max-time 1 -o /dev/null http://192.0.2.10/ &&

@@ -1,6 +1,7 @@
 /*
  * net.c: the network API of <mirari/net.h>: waiting for an address, and
- * blocking TCP calls for cooperative threads on lwIP's callback API.
+ * blocking TCP and UDP calls for cooperative threads on lwIP's callback
+ * API.
  *
  * lwIP calls back from whichever thread is inside it (a device's receive
  * thread, the timer): its callbacks never block, they only record what
@@ -14,6 +15,10 @@
  * a slow reader slows its peer instead of exhausting the pool. The queue
  * is walked by each pbuf's own length, never by tot_len, which is 16 bits
  * and overflows once a window above 64K is queued.
+ *
+ * UDP has no window to push back with, so a socket copies each datagram
+ * out of lwIP's pbufs into its own bounded queue at once (the pool stays
+ * free for TCP and the devices) and drops what does not fit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "lwip/udp.h"
 
 #include "internal.h"
 
@@ -71,7 +77,8 @@ struct mr_tcp {
 	struct pbuf *head, *tail;	/* received, not yet read */
 	size_t offset;			/* bytes of head already read */
 	bool eof;			/* the peer closed its side */
-	bool failed;			/* reset or aborted: pcb is gone */
+	bool failed;			/* reset, aborted or closed: pcb is gone */
+	bool connected;			/* mr_tcp_connect: the peer accepted */
 	struct mr_event ev;
 };
 
@@ -137,13 +144,15 @@ rx_free(struct mr_tcp *c)
 	c->offset = 0;
 }
 
-/* Close (c) and free it; lwIP finishes the close on its own. */
+/* Close (c)'s pcb, if any, and drop what it received; (c) stays. */
 static void
-conn_close(struct mr_tcp *c)
+conn_shut(struct mr_tcp *c)
 {
 	struct tcp_pcb *pcb = c->pcb;
 
 	rx_free(c);
+	c->pcb = NULL;
+	c->failed = true;
 	if (pcb != NULL) {
 		/* Data arriving after this is dropped by lwIP's default. */
 		tcp_arg(pcb, NULL);
@@ -153,6 +162,13 @@ conn_close(struct mr_tcp *c)
 		if (tcp_close(pcb) != ERR_OK)
 			tcp_abort(pcb);
 	}
+}
+
+/* Close (c) and free it; lwIP finishes the close on its own. */
+static void
+conn_close(struct mr_tcp *c)
+{
+	conn_shut(c);
 	free(c);
 }
 
@@ -252,6 +268,79 @@ conn_wait(struct mr_tcp *c, mr_time_t deadline)
 	return MR_OK;
 }
 
+static err_t
+on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct mr_tcp *c = arg;
+
+	(void)pcb;
+	(void)err;	/* always ERR_OK: failures go to on_err */
+	c->connected = true;
+	mr_event_signal(&c->ev);
+	return ERR_OK;
+}
+
+mr_result_t
+mr_tcp_connect(const char *ip, uint16_t port, struct mr_tcp **conn,
+	       mr_time_t deadline)
+{
+	ip_addr_t addr;
+	struct mr_tcp *c;
+	err_t err;
+
+	*conn = NULL;
+	if (ip == NULL || port == 0 || !ipaddr_aton(ip, &addr) ||
+	    !IP_IS_V4(&addr))
+		return MR_EINVAL;
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return MR_ENOMEM;
+	mr_event_init(&c->ev);
+	c->pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	if (c->pcb == NULL) {
+		free(c);
+		return MR_ENOMEM;
+	}
+	tcp_arg(c->pcb, c);
+	tcp_recv(c->pcb, on_recv);
+	tcp_sent(c->pcb, on_sent);
+	tcp_err(c->pcb, on_err);
+	err = tcp_connect(c->pcb, &addr, port, on_connected);
+	if (err != ERR_OK) {
+		conn_close(c);
+		return err == ERR_MEM ? MR_ENOMEM : MR_EUNSPEC;
+	}
+	while (!c->connected) {
+		if (c->failed) {
+			/* on_err: lwIP has freed the pcb already. */
+			conn_close(c);
+			return MR_EUNSPEC;
+		}
+		if (conn_wait(c, deadline) == MR_ETIMEDOUT) {
+			/* Abort, not close: no FIN for a connection never made. */
+			tcp_arg(c->pcb, NULL);
+			tcp_err(c->pcb, NULL);
+			tcp_abort(c->pcb);
+			c->pcb = NULL;
+			conn_close(c);
+			return MR_ETIMEDOUT;
+		}
+	}
+	*conn = c;
+	return MR_OK;
+}
+
+void
+mr_tcp_close(struct mr_tcp *c)
+{
+	if (c == NULL)
+		return;
+	if (c->listener != NULL)
+		conn_shut(c);	/* conn_thread frees it when the handler returns */
+	else
+		conn_close(c);
+}
+
 mr_result_t
 mr_tcp_read(struct mr_tcp *c, void *buf, size_t size, size_t *len,
 	    mr_time_t deadline)
@@ -337,6 +426,24 @@ mr_tcp_write(struct mr_tcp *c, const void *buf, size_t len,
 
 #else /* !LWIP_TCP */
 
+mr_result_t
+mr_tcp_connect(const char *ip, uint16_t port, struct mr_tcp **conn,
+	       mr_time_t deadline)
+{
+	(void)ip;
+	(void)port;
+	(void)deadline;
+	*conn = NULL;
+	mr_error("mr_tcp_connect: lwip is built with tcp = false");
+	return MR_ENOENT;
+}
+
+void
+mr_tcp_close(struct mr_tcp *c)
+{
+	(void)c;
+}
+
 /* Built with tcp = false: the API is there, and says there is no TCP. */
 mr_result_t
 mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
@@ -374,3 +481,200 @@ mr_tcp_write(struct mr_tcp *c, const void *buf, size_t len,
 }
 
 #endif /* LWIP_TCP */
+
+#if LWIP_UDP
+
+/* A datagram received and not yet read; (len) bytes follow. */
+struct dgram {
+	ip4_addr_t from;
+	uint16_t port;
+	size_t len;
+	uint8_t data[];
+};
+
+struct mr_udp {
+	struct udp_pcb *pcb;
+	struct dgram *queue[MR_UDP_QUEUE];	/* a ring */
+	unsigned int first, count;
+	uint64_t dropped;
+	struct mr_event ev;
+};
+
+static void
+on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
+	    const ip_addr_t *addr, u16_t port)
+{
+	struct mr_udp *s = arg;
+	struct dgram *d;
+
+	(void)pcb;
+	if (s->count == MR_UDP_QUEUE || !IP_IS_V4(addr) ||
+	    (d = malloc(sizeof *d + p->tot_len)) == NULL) {
+		s->dropped++;
+		pbuf_free(p);
+		return;
+	}
+	d->from = *ip_2_ip4(addr);
+	d->port = port;
+	d->len = pbuf_copy_partial(p, d->data, p->tot_len, 0);
+	pbuf_free(p);
+	s->queue[(s->first + s->count) % MR_UDP_QUEUE] = d;
+	s->count++;
+	mr_event_signal_one(&s->ev);
+}
+
+mr_result_t
+mr_udp_bind(uint16_t port, struct mr_udp **sock)
+{
+	struct mr_udp *s;
+	err_t err;
+
+	*sock = NULL;
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return MR_ENOMEM;
+	mr_event_init(&s->ev);
+	s->pcb = udp_new_ip_type(IPADDR_TYPE_V4);
+	if (s->pcb == NULL) {
+		free(s);
+		return MR_ENOMEM;
+	}
+	err = udp_bind(s->pcb, IP4_ADDR_ANY, port);
+	if (err != ERR_OK) {
+		udp_remove(s->pcb);
+		free(s);
+		return err == ERR_USE ? MR_EUNSPEC : MR_ENOMEM;
+	}
+	udp_recv(s->pcb, on_udp_recv, s);
+	*sock = s;
+	return MR_OK;
+}
+
+mr_result_t
+mr_udp_sendto(struct mr_udp *s, const char *ip, uint16_t port,
+	      const void *buf, size_t len)
+{
+	ip_addr_t addr;
+	struct pbuf *p;
+	err_t err;
+
+	if (ip == NULL || port == 0 || len > 65507 ||
+	    !ipaddr_aton(ip, &addr) || !IP_IS_V4(&addr))
+		return MR_EINVAL;
+	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+	if (p == NULL)
+		return MR_ENOMEM;
+	if (len > 0)
+		memcpy(p->payload, buf, len);
+	err = udp_sendto(s->pcb, p, &addr, port);
+	pbuf_free(p);
+	if (err == ERR_OK)
+		return MR_OK;
+	return err == ERR_MEM || err == ERR_BUF ? MR_ENOMEM : MR_EUNSPEC;
+}
+
+mr_result_t
+mr_udp_recvfrom(struct mr_udp *s, void *buf, size_t size, size_t *len,
+		char ip[16], uint16_t *port, mr_time_t deadline)
+{
+	struct dgram *d;
+	mr_result_t r = MR_OK;
+	size_t n;
+
+	*len = 0;
+	while (s->count == 0)
+		if (mr_event_wait(&s->ev, deadline) == MR_ETIMEDOUT &&
+		    s->count == 0)
+			return MR_ETIMEDOUT;
+	d = s->queue[s->first];
+	s->queue[s->first] = NULL;
+	s->first = (s->first + 1) % MR_UDP_QUEUE;
+	s->count--;
+	n = d->len;
+	if (n > size) {
+		n = size;
+		r = MR_EINVAL;
+	}
+	if (n > 0)
+		memcpy(buf, d->data, n);
+	*len = n;
+	if (ip != NULL)
+		ip4addr_ntoa_r(&d->from, ip, 16);
+	if (port != NULL)
+		*port = d->port;
+	free(d);
+	return r;
+}
+
+uint64_t
+mr_udp_dropped(const struct mr_udp *s)
+{
+	return s->dropped;
+}
+
+void
+mr_udp_close(struct mr_udp *s)
+{
+	if (s == NULL)
+		return;
+	udp_remove(s->pcb);
+	while (s->count > 0) {
+		free(s->queue[s->first]);
+		s->first = (s->first + 1) % MR_UDP_QUEUE;
+		s->count--;
+	}
+	free(s);
+}
+
+#else /* !LWIP_UDP */
+
+/* Built with udp = false: the API is there, and says there is no UDP. */
+mr_result_t
+mr_udp_bind(uint16_t port, struct mr_udp **sock)
+{
+	(void)port;
+	*sock = NULL;
+	mr_error("mr_udp_bind: lwip is built with udp = false");
+	return MR_ENOENT;
+}
+
+mr_result_t
+mr_udp_sendto(struct mr_udp *s, const char *ip, uint16_t port,
+	      const void *buf, size_t len)
+{
+	(void)s;
+	(void)ip;
+	(void)port;
+	(void)buf;
+	(void)len;
+	return MR_EINVAL;
+}
+
+mr_result_t
+mr_udp_recvfrom(struct mr_udp *s, void *buf, size_t size, size_t *len,
+		char ip[16], uint16_t *port, mr_time_t deadline)
+{
+	(void)s;
+	(void)buf;
+	(void)size;
+	(void)ip;
+	(void)port;
+	(void)deadline;
+	*len = 0;
+	return MR_EINVAL;
+}
+
+uint64_t
+mr_udp_dropped(const struct mr_udp *s)
+{
+	(void)s;
+	return 0;
+}
+
+void
+mr_udp_close(struct mr_udp *s)
+{
+	(void)s;
+}
+
+#endif /* LWIP_UDP */

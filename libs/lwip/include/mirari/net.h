@@ -1,5 +1,5 @@
 /*
- * mirari/net.h: TCP over IPv4 for cooperative handlers, on lwIP.
+ * mirari/net.h: TCP and UDP over IPv4 for cooperative threads, on lwIP.
  *
  * At boot the lwip library attaches every net device of app.conf
  * (`device "net0" { kind = "net", ... }`) to lwIP, with the static address
@@ -16,6 +16,9 @@
  * thread ("net0-rx") and lwIP's timer stay alive, and so does every
  * listening socket (it holds the application, see mr_hold). It ends with
  * mr_exit().
+ *
+ * Addresses are IPv4 dotted strings ("192.0.2.1"); a string lwIP cannot
+ * parse is MR_EINVAL.
  */
 #ifndef MIRARI_NET_H
 #define MIRARI_NET_H
@@ -74,6 +77,104 @@ MR_API mr_result_t mr_tcp_read(struct mr_tcp *conn, void *buf, size_t size,
  */
 MR_API mr_result_t mr_tcp_write(struct mr_tcp *conn, const void *buf,
 				size_t len, mr_time_t deadline);
+
+/*
+ * Open a TCP connection to (ip):(port) from an ephemeral port, blocking
+ * until the peer accepts it or (deadline). On MR_OK (*conn) is a
+ * connection of the caller's: use it with mr_tcp_read and mr_tcp_write,
+ * from any thread, and give it back with mr_tcp_close exactly once. On
+ * any other result (*conn) is NULL and nothing is left to close.
+ *   MR_EINVAL: (ip) is not an IPv4 dotted address or (port) is 0.
+ *   MR_ENOMEM: no TCP connection left (option tcp_connections) or no
+ *     memory.
+ *   MR_ETIMEDOUT: no answer before (deadline); the attempt is aborted.
+ *   MR_EUNSPEC: refused (the peer answered with a reset, as for a closed
+ *     port), no route to (ip), or lwIP gave up retrying.
+ */
+MR_API mr_result_t mr_tcp_connect(const char *ip, uint16_t port,
+				  struct mr_tcp **conn, mr_time_t deadline);
+
+/*
+ * Close (conn) and, for a connection of mr_tcp_connect, free it: (conn)
+ * is invalid afterwards. Data queued by mr_tcp_write is still sent (lwIP
+ * finishes the close on its own); data received and not read is dropped.
+ * Never blocks. A thread blocked in mr_tcp_read or mr_tcp_write on (conn)
+ * must not exist (threads are cooperative: close from the thread that
+ * uses it, or after the others returned).
+ *
+ * On a connection given to an mr_tcp_handler it closes the connection
+ * early but does not free it: (conn) stays valid until the handler
+ * returns, mr_tcp_read and mr_tcp_write on it return MR_EUNSPEC, and the
+ * library frees it when the handler returns, as always. Closing it twice
+ * is harmless there; closing a connect()ed one twice is a use after free.
+ */
+MR_API void mr_tcp_close(struct mr_tcp *conn);
+
+/* A UDP socket, owned by the library (opaque). */
+struct mr_udp;
+
+/* Datagrams a socket keeps until they are read; more are dropped. */
+#define MR_UDP_QUEUE	32
+
+/*
+ * Bind a UDP socket to (port) of every address, 0 for an ephemeral port.
+ * On MR_OK (*sock) is the caller's until mr_udp_close. Datagrams that
+ * arrive are copied out of lwIP's buffers at once and queued in the
+ * socket, up to MR_UDP_QUEUE of them; when the queue is full a new
+ * datagram is dropped (and counted, see mr_udp_dropped). A socket does not
+ * hold the application alive by itself.
+ *   MR_EUNSPEC: (port) is in use.
+ *   MR_ENOMEM: no UDP socket left (option udp_pcbs) or no memory.
+ *   MR_ENOENT: lwIP is built with udp = false.
+ * On any result but MR_OK (*sock) is NULL.
+ */
+MR_API mr_result_t mr_udp_bind(uint16_t port, struct mr_udp **sock);
+
+/*
+ * Send the (len) bytes of (buf) as one datagram from (sock)'s port to
+ * (ip):(port). The library copies them before it returns, so (buf) stays
+ * the caller's. Never blocks; whether the datagram arrives is not known
+ * (UDP). When the peer's hardware address is not known yet, lwIP queues
+ * the datagram behind an ARP request (or drops it if that queue is full).
+ *   MR_EINVAL: (ip) is not an IPv4 dotted address, (port) is 0, or (len)
+ *     is more than 65507 bytes.
+ *   MR_ENOMEM: no memory for the datagram (lwIP's heap, option mem_size).
+ *   MR_EUNSPEC: no route to (ip), or the device refused the datagram.
+ */
+MR_API mr_result_t mr_udp_sendto(struct mr_udp *sock, const char *ip,
+				 uint16_t port, const void *buf, size_t len);
+
+/*
+ * Take the oldest queued datagram of (sock): copy at most (size) bytes of
+ * it into (buf), the caller's, their number into (*len), and the sender's
+ * address into (ip) (a dotted string, NUL-terminated, at most 16 bytes
+ * with the NUL) and its port into (*port). Blocks until a datagram is
+ * queued or (deadline).
+ *   MR_OK: a whole datagram; an empty one has *len == 0.
+ *   MR_EINVAL: the datagram was larger than (size): its first (size) bytes
+ *     are in (buf), *len is (size), (ip) and (*port) are set, and the rest
+ *     is lost (the datagram is consumed, as with recvfrom(2)).
+ *   MR_ETIMEDOUT: nothing queued before (deadline); *len is 0, (ip) and
+ *     (*port) are untouched.
+ * (ip) and (port) may be NULL when the sender does not matter.
+ * At most one thread should wait on a socket at a time (several may: each
+ * datagram goes to one of them).
+ */
+MR_API mr_result_t mr_udp_recvfrom(struct mr_udp *sock, void *buf,
+				   size_t size, size_t *len, char ip[16],
+				   uint16_t *port, mr_time_t deadline);
+
+/*
+ * Datagrams (sock) dropped since it was bound because its queue was full
+ * or no memory was left to copy them.
+ */
+MR_API uint64_t mr_udp_dropped(const struct mr_udp *sock);
+
+/*
+ * Close (sock): its port is free again, queued datagrams are dropped and
+ * (sock) is freed. No thread may be blocked in mr_udp_recvfrom on it.
+ */
+MR_API void mr_udp_close(struct mr_udp *sock);
 
 /*
  * Wait until net device (index) has an IPv4 address: at once with a
