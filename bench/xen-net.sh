@@ -57,7 +57,7 @@ xl destroy linux
 for mem in 2 3 4 5 6 8; do
 	sed "s/^memory = .*/memory = \$mem/; s/^name = .*/name = \"mem\$mem\"/" "$xl" >/tmp/mem\$mem.xl
 	xl create -q /tmp/mem\$mem.xl
-	wait_for /var/log/xen/console/guest-mem\$mem.log "listening"
+	wait_for /var/log/xen/console/guest-mem\$mem.log "listening\\|exit status\\|crash"
 	if curl -s --max-time 5 http://192.0.2.10/ | grep -q "Hello from mirari"; then echo "@serves \$mem"; fi
 	xl destroy mem\$mem
 	sleep 1

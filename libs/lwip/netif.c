@@ -246,12 +246,19 @@ device_add(struct device *dev, const struct mr_device_desc *desc)
 	return true;
 }
 
+/*
+ * A net device that app.conf declares but that cannot be started would
+ * leave a network image running without its network: the boot stops
+ * instead, after saying which device and why (exit status 1; on Xen the
+ * domain ends as a crash).
+ */
 void
 netif_devices_start(void)
 {
 	const struct mr_device_desc *desc;
 	struct device *dev;
 	mr_result_t r;
+	unsigned int failed = 0;
 
 	for (unsigned int i = 0; (desc = mr_device("net", i)) != NULL; i++) {
 		if (i >= NETIF_MAX) {
@@ -265,22 +272,32 @@ netif_devices_start(void)
 		r = mr_plat_net_open(i, &dev->info);
 		if (r != MR_OK) {
 			mr_error("%s: cannot open: %s", desc->name, mr_strerror(r));
+			failed++;
 			continue;
 		}
 		if (dev->info.mtu == 0 || dev->info.mtu > FRAME_MAX - HEADER_LEN - 4) {
 			mr_error("%s: MTU %u is beyond what lwip handles (%d)",
 				 desc->name, dev->info.mtu, FRAME_MAX - HEADER_LEN - 4);
+			failed++;
 			continue;
 		}
-		if (!device_add(dev, desc))
+		if (!device_add(dev, desc)) {
+			failed++;
 			continue;
+		}
 		snprintf(dev->rx_name, sizeof dev->rx_name, "%.12s-rx", desc->name);
 		if (mr_thread_spawn(dev->rx_name, rx_thread, dev) == NULL) {
 			mr_error("%s: no thread for receiving", desc->name);
 			netif_remove(&dev->netif);
+			failed++;
 			continue;
 		}
 		dev->open = true;
+	}
+	if (failed > 0) {
+		mr_error("lwip: %u net device%s of app.conf could not be started",
+			 failed, failed == 1 ? "" : "s");
+		mr_exit(1);
 	}
 }
 

@@ -14,6 +14,19 @@ t.write(dir .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('tap = "tap0"', 'ta
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build")
 t.is(code, 0, "examples/http-hello builds for unix", out)
 
+-- A declared net device that cannot be started stops the boot.
+do
+  local bad = t.tmpdir()
+  os.execute(("cp -r %s/. %s/ && rm -rf %s/_build"):format(q(dir), q(bad), q(bad)))
+  t.write(bad .. "/app.conf", (t.read(bad .. "/app.conf"):gsub(', tap = "mrhttp0"', "")))
+  local bout, bcode = t.run(bad, m .. " configure -q && " .. m .. " build >/dev/null && ./_build/http-hello")
+  t.is(bcode, 1, "without its tap, http-hello stops with status 1", bout)
+  t.has(bout, "net0: cannot open: invalid argument", "and says which device")
+  t.has(bout, "lwip: 1 net device of app.conf could not be started", "and why it stops")
+  t.ok(not bout:find("listening", 1, true), "it never listens")
+  os.execute("rm -rf " .. q(bad))
+end
+
 local root = (t.run("/", "id -u")):match("%d+") == "0"
 local tools = select(2, t.run("/", "command -v ip && command -v curl && command -v python3")) == 0
 if code ~= 0 or not root or not tools then
