@@ -50,6 +50,22 @@ function M.run(dir, cmd)
   return body, tonumber(code)
 end
 
+-- Split (output) into sections, each started by a line "@@@ NAME": a map
+-- from NAME to the lines that follow it, up to the next such line.
+function M.sections(output)
+  local section, current = {}, nil
+  for line in output:gmatch("([^\n]*)\n") do
+    local name = line:match("^@@@ (%w+)$")
+    if name then
+      current = name
+      section[name] = ""
+    elseif current then
+      section[current] = section[current] .. line .. "\n"
+    end
+  end
+  return section
+end
+
 function M.tmpdir()
   local p = io.popen("mktemp -d /tmp/mirari-test.XXXXXX")
   local d = p:read("l")

@@ -99,16 +99,7 @@ t.write(script, table.concat(lines, "\n") .. "\n")
 local r, err = xenhost.exec(t.root, script, { timeout = 600 })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
 local out = r and r.output or ""
-local section, current = {}, nil
-for line in out:gmatch("([^\n]*)\n") do
-  local name = line:match("^@@@ (%w+)$")
-  if name then
-    current = name
-    section[name] = ""
-  elseif current then
-    section[current] = section[current] .. line .. "\n"
-  end
-end
+local section = t.sections(out)
 
 local function check(name, want_end, want)
   local s = section[name] or ""

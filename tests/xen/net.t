@@ -129,16 +129,7 @@ echo '@@@ end'
 local r, err = xenhost.exec(t.root, script, { timeout = 400 })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
 out = r and r.output or ""
-local section, current = {}, nil
-for line in out:gmatch("([^\n]*)\n") do
-  local name = line:match("^@@@ (%w+)$")
-  if name then
-    current = name
-    section[name] = ""
-  elseif current then
-    section[current] = section[current] .. line .. "\n"
-  end
-end
+local section = t.sections(out)
 local console = section.console or ""
 local client_out = section.client or ""
 t.has(section.create or "", "guest listening", "the guest came up and listens", out)
