@@ -66,6 +66,16 @@ function M.sections(output)
   return section
 end
 
+-- Make network namespace (ns) with a tap device (tap) whose kernel side
+-- has 192.0.2.1/24, for the network tests (root only). Returns the
+-- output and exit status of the commands.
+function M.netns_up(ns, tap)
+  local x = "ip netns exec " .. ns .. " "
+  return M.run("/", "ip netns add " .. ns .. " && " .. x .. "ip link set lo up && "
+    .. x .. "ip tuntap add dev " .. tap .. " mode tap && "
+    .. x .. "ip addr add 192.0.2.1/24 dev " .. tap .. " && " .. x .. "ip link set " .. tap .. " up")
+end
+
 function M.tmpdir()
   local p = io.popen("mktemp -d /tmp/mirari-test.XXXXXX")
   local d = p:read("l")

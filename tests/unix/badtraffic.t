@@ -327,9 +327,7 @@ local function phase(name, args, limit)
 end
 
 local ok, err = pcall(function()
-  out, code = t.run("/", "ip netns add " .. ns .. " && " .. nsx .. "ip link set lo up && "
-    .. nsx .. "ip tuntap add dev mrbad0 mode tap && "
-    .. nsx .. "ip addr add 192.0.2.1/24 dev mrbad0 && " .. nsx .. "ip link set mrbad0 up")
+  out, code = t.netns_up(ns, "mrbad0")
   t.is(code, 0, "a namespace with the tap mrbad0 at 192.0.2.1/24", out)
   -- ip netns exec execs the image, so $! is the image's PID.
   pid = (t.run(dir, nsx .. "./_build/http-hello >http.log 2>&1 </dev/null & echo $!")):match("%d+")

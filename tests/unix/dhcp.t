@@ -54,9 +54,7 @@ local function wait_for(file, pattern, tries)
 end
 
 local ok, err = pcall(function()
-  out, code = t.run("/", "ip netns add " .. ns .. " && " .. nsx .. "ip link set lo up && "
-    .. nsx .. "ip tuntap add dev mrdhcp0 mode tap && "
-    .. nsx .. "ip addr add 192.0.2.1/24 dev mrdhcp0 && " .. nsx .. "ip link set mrdhcp0 up")
+  out, code = t.netns_up(ns, "mrdhcp0")
   t.is(code, 0, "a namespace with the tap mrdhcp0 at 192.0.2.1/24", out)
 
   -- ip netns exec execs its command, so $! is udhcpd's (and the image's) PID.

@@ -132,9 +132,7 @@ local function cleanup()
 end
 
 local ok, err = pcall(function()
-  out, code = t.run("/", "ip netns add " .. ns .. " && " .. nsx .. "ip link set lo up && "
-    .. nsx .. "ip tuntap add dev mrecho0 mode tap && "
-    .. nsx .. "ip addr add 192.0.2.1/24 dev mrecho0 && " .. nsx .. "ip link set mrecho0 up")
+  out, code = t.netns_up(ns, "mrecho0")
   t.is(code, 0, "a namespace with the tap mrecho0 at 192.0.2.1/24", out)
 
   -- ip netns exec execs the image, so $! is the image's PID.

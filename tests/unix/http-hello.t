@@ -39,9 +39,7 @@ local ns = "mrhttp" .. (t.run("/", "echo $PPID")):match("%d+")
 local nsx = "ip netns exec " .. ns .. " "
 local pid
 local ok, err = pcall(function()
-  out, code = t.run("/", "ip netns add " .. ns .. " && " .. nsx .. "ip link set lo up && "
-    .. nsx .. "ip tuntap add dev mrhttp0 mode tap && "
-    .. nsx .. "ip addr add 192.0.2.1/24 dev mrhttp0 && " .. nsx .. "ip link set mrhttp0 up")
+  out, code = t.netns_up(ns, "mrhttp0")
   t.is(code, 0, "a namespace with the tap mrhttp0 at 192.0.2.1/24", out)
   pid = (t.run(dir, nsx .. "./_build/http-hello >http.log 2>&1 </dev/null & echo $!")):match("%d+")
   t.ok(pid ~= nil, "http-hello started")

@@ -149,9 +149,7 @@ local function cleanup()
 end
 
 local ok, err = pcall(function()
-  out, code = t.run("/", "ip netns add " .. ns .. " && " .. nsx .. "ip link set lo up && "
-    .. nsx .. "ip tuntap add dev mrudp0 mode tap && "
-    .. nsx .. "ip addr add 192.0.2.1/24 dev mrudp0 && " .. nsx .. "ip link set mrudp0 up")
+  out, code = t.netns_up(ns, "mrudp0")
   t.is(code, 0, "a namespace with the tap mrudp0 at 192.0.2.1/24", out)
 
   -- ip netns exec execs timeout, which runs python: $! is timeout's PID.
