@@ -72,8 +72,8 @@ t.has(out, "heap 131072 pool 64\n", "lwIP's heap and pool have the sizes of app.
 t.has(out, "selftest: success\n", "the selftest passes (buffers, UDP and TCP over loopback)")
 local ticks, ms = out:match("ticks: (%d+) in (%d+) ms\n")
 ticks, ms = tonumber(ticks), tonumber(ms)
-t.ok(ticks and ms >= 1000 and ticks >= ms // 100 and ticks <= ms // 50 + 1,
-  "lwIP's timers ran every 50ms (timer_interval) during a second", out)
+t.ok(ticks and ms >= 1000 and ticks >= 3 and ticks <= ms // 50 + 1,
+  "lwIP's timers ran periodically during a second, never more often than every 50ms (timer_interval)", out)
 io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms\n")
 t.has(out, "own names: 156\n", "the application's definitions of lwIP's names are its own")
 t.has(out, "lwip ok\n", "lwip ok")
