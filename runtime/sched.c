@@ -13,7 +13,6 @@
 #include "runtime.h"
 
 /* What mr_plat_stack_alloc guarantees below each stack (mirari/plat.h). */
-#define GUARD_SIZE 4096
 
 struct sched sched = {
 	.runq = MR_LINK_INIT(sched.runq),
@@ -191,7 +190,7 @@ mr_stack_guard_owner(const void *addr)
 		struct mr_thread *t = container_of(l, struct mr_thread, all);
 		uintptr_t base = (uintptr_t)t->stack;
 
-		if (a < base && a >= base - GUARD_SIZE)
+		if (a < base && a >= base - MR_PLAT_GUARD_SIZE)
 			return t->name;
 	}
 	return NULL;

@@ -23,7 +23,6 @@
 #include "backend.h"
 
 /* One page, below each thread stack. */
-#define GUARD_SIZE 4096
 
 void
 mr_plat_console_write(const char *buf, size_t len)
@@ -144,21 +143,21 @@ mr_plat_stack_alloc(size_t size)
 {
 	char *p;
 
-	p = mmap(NULL, size + GUARD_SIZE, PROT_NONE,
+	p = mmap(NULL, size + MR_PLAT_GUARD_SIZE, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	if (mprotect(p + GUARD_SIZE, size, PROT_READ | PROT_WRITE) < 0) {
-		munmap(p, size + GUARD_SIZE);
+	if (mprotect(p + MR_PLAT_GUARD_SIZE, size, PROT_READ | PROT_WRITE) < 0) {
+		munmap(p, size + MR_PLAT_GUARD_SIZE);
 		return NULL;
 	}
-	return p + GUARD_SIZE;
+	return p + MR_PLAT_GUARD_SIZE;
 }
 
 void
 mr_plat_stack_free(void *base, size_t size)
 {
-	munmap((char *)base - GUARD_SIZE, size + GUARD_SIZE);
+	munmap((char *)base - MR_PLAT_GUARD_SIZE, size + MR_PLAT_GUARD_SIZE);
 }
 
 /*

@@ -195,19 +195,19 @@ mr_plat_heap(size_t *size)
 void *
 mr_plat_stack_alloc(size_t size)
 {
-	char *p = memalign(PAGE_SIZE, size + PAGE_SIZE);
+	char *p = memalign(PAGE_SIZE, size + MR_PLAT_GUARD_SIZE);
 
 	if (p == NULL)
 		return NULL;
 	*pte_of((uintptr_t)p, false) = 0;
 	invlpg((uintptr_t)p);
-	return p + PAGE_SIZE;
+	return p + MR_PLAT_GUARD_SIZE;
 }
 
 void
 mr_plat_stack_free(void *base, size_t size)
 {
-	char *p = (char *)base - PAGE_SIZE;
+	char *p = (char *)base - MR_PLAT_GUARD_SIZE;
 
 	(void)size;
 	*pte_of((uintptr_t)p, false) = (uintptr_t)p | PTE_DATA;

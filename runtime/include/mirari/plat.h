@@ -47,9 +47,13 @@ MR_API mr_time_t mr_plat_clock_wall(void);
  */
 MR_API void mr_plat_block(mr_time_t deadline, uint64_t *ready);
 
+/* The guard below every thread stack: one page. */
+#define MR_PLAT_GUARD_SIZE 4096
+
 /*
- * Allocate a thread stack of (size) bytes, a multiple of 4096, with at least
- * one inaccessible guard page directly below it. Returns the lowest usable
+ * Allocate a thread stack of (size) bytes, a multiple of 4096, with
+ * MR_PLAT_GUARD_SIZE inaccessible bytes directly below it (the runtime
+ * names a fault there as a stack overflow). Returns the lowest usable
  * address, or NULL when no memory is left. The runtime owns the stack until
  * it gives it back with mr_plat_stack_free(base, size).
  */
