@@ -76,6 +76,27 @@ function M.netns_up(ns, tap)
     .. x .. "ip addr add 192.0.2.1/24 dev " .. tap .. " && " .. x .. "ip link set " .. tap .. " up")
 end
 
+-- Copy the application in (src), a folder of the checkout such as
+-- "examples/hello", into (dir), without a build directory of its own.
+function M.copy_app(src, dir)
+  os.execute(("mkdir -p %s && cp -r %s/. %s/ && rm -rf %s/_build"):format(M.quote(dir),
+    M.quote(M.root .. "/" .. src), M.quote(dir), M.quote(dir .. "/_build")))
+end
+
+-- Put third-party dependency (name) into the cache, as a first build
+-- would, unless it is there; returns its prefix, the recipe's output and
+-- exit status (nil when nothing had to be fetched).
+function M.dep_in_cache(name)
+  local util = dofile(M.root .. "/config/util.lua")
+  local dep = dofile(M.root .. "/build/deps.lua")[name]
+  local cache = util.cache_dir()
+  local prefix = ("%s/%s-%s-b%d"):format(cache, name, dep.version, dep.build)
+  if M.exists(prefix .. "/.complete") then return prefix end
+  local out, code = M.run(M.root, ("sh %s %s %s %s %s"):format(M.quote(dep.recipe), M.quote(cache),
+    M.quote(dep.version), M.quote(dep.sha256), M.quote(prefix)))
+  return prefix, out, code
+end
+
 function M.tmpdir()
   local p = io.popen("mktemp -d /tmp/mirari-test.XXXXXX")
   local d = p:read("l")

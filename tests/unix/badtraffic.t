@@ -22,7 +22,7 @@ local CONNECTIONS, CONN_BUDGET = 10000, 120
 local RSS_GROWTH_MAX = 16 * 1024        -- KiB
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/http-hello/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("examples/http-hello", dir)
 t.write(dir .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('tap = "tap0"', 'tap = "mrbad0"')))
 local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
 t.is(code, 0, "examples/http-hello builds for unix", out)

@@ -8,7 +8,7 @@ local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/http-hello/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("examples/http-hello", dir)
 local conf = t.read(dir .. "/app.conf")
 conf = conf:gsub('tap = "tap0"', 'tap = "mrdhcp0"'):gsub('ipv4 = "[^"]*"', 'ipv4 = "dhcp"')
 t.write(dir .. "/app.conf", conf)

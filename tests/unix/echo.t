@@ -13,7 +13,7 @@ local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/echo/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("examples/echo", dir)
 local conf = t.read(dir .. "/app.conf")
 t.write(dir .. "/app.conf", (conf:gsub('tap = "tap0"', 'tap = "mrecho0"')))
 local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")

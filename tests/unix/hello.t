@@ -6,7 +6,7 @@ local t = require("tap")
 local m = t.quote(t.mirari)
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/hello/. %s/ && rm -rf %s/_build"):format(t.quote(t.root), t.quote(dir), t.quote(dir)))
+t.copy_app("examples/hello", dir)
 
 local out, code = t.run(dir, m .. " run")
 t.is(code, 2, "run before configure: exit status 2")

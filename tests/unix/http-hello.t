@@ -9,7 +9,7 @@ local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/http-hello/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("examples/http-hello", dir)
 t.write(dir .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('tap = "tap0"', 'tap = "mrhttp0"')))
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build")
 t.is(code, 0, "examples/http-hello builds for unix", out)

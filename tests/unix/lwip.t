@@ -53,7 +53,7 @@ t.ok(not t.exists(bad .. "/.complete") and not t.exists(bad .. "/src"), "and ins
 -- build edge; without that, Ninja stops before running the recipe:
 -- "src/core/init.c ... missing and no known rule to make it".
 local app = work .. "/lwiptest"
-os.execute(("mkdir -p %s && cp -r %s/tests/apps/lwip/. %s/ && rm -rf %s/_build"):format(q(app), q(t.root), q(app), q(app)))
+t.copy_app("tests/apps/lwip", app)
 local first = work .. "/first-cache"
 out, code = t.run(app, "MIRARI_CACHE=" .. q(first) .. " " .. m .. " configure -q -t unix -o _first && MIRARI_CACHE="
   .. q(first) .. " " .. m .. " build -o _first")

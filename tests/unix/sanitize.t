@@ -7,7 +7,7 @@ local t = require("tap")
 local m = t.quote(t.mirari)
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/hello/. %s/ && rm -rf %s/_build"):format(t.quote(t.root), t.quote(dir), t.quote(dir)))
+t.copy_app("examples/hello", dir)
 t.write(dir .. "/app.conf", t.read(dir .. "/app.conf") ..
   '\ntarget "unix" { sanitize = { "address", "undefined" }, optimize = "debug" }\n')
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build")

@@ -7,7 +7,7 @@ local t = require("tap")
 local m = t.quote(t.mirari)
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/examples/hello/. %s/ && rm -rf %s/_build"):format(t.quote(t.root), t.quote(dir), t.quote(dir)))
+t.copy_app("examples/hello", dir)
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build")
 t.is(code, 0, "build hello", out)
 

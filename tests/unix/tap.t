@@ -11,7 +11,7 @@ local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/tests/apps/netframes/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("tests/apps/netframes", dir)
 local out, code = t.run(dir, m .. " configure -q && " .. m .. " build 2>&1")
 t.is(code, 0, "build netframes", out)
 t.ok(not out:find("warning", 1, true), "it builds without warnings", out)
@@ -19,7 +19,7 @@ t.ok(not out:find("warning", 1, true), "it builds without warnings", out)
 -- A net device without tap: configure accepts it (the target drives net
 -- devices), the image refuses it at boot.
 local notap = t.tmpdir()
-os.execute(("cp -r %s/tests/apps/netframes/. %s/ && rm -rf %s/_build"):format(q(t.root), q(notap), q(notap)))
+t.copy_app("tests/apps/netframes", notap)
 local conf = t.read(notap .. "/app.conf")
 t.write(notap .. "/app.conf", (conf:gsub('tap = "mrtap0", ', "")))
 out, code = t.run(notap, m .. " configure -q && " .. m .. " build")

@@ -14,7 +14,7 @@ local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
 local dir = t.tmpdir()
-os.execute(("cp -r %s/tests/apps/udp/. %s/ && rm -rf %s/_build"):format(q(t.root), q(dir), q(dir)))
+t.copy_app("tests/apps/udp", dir)
 local conf = t.read(dir .. "/app.conf")
 t.write(dir .. "/app.conf", (conf:gsub('tap = "tap0"', 'tap = "mrudp0"')))
 local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")

@@ -15,8 +15,7 @@ local m, q = t.quote(t.mirari), t.quote
 local work = t.tmpdir()
 local function build(app, src)
   local dir = work .. "/" .. app
-  os.execute(("mkdir -p %s && cp -r %s/. %s/"):format(q(dir), q(t.root .. "/" .. src), q(dir)))
-  os.execute("rm -rf " .. q(dir .. "/_build"))
+  t.copy_app(src, dir)
   local out, code = t.run(dir, m .. " configure -q -t xen && " .. m .. " build")
   t.is(code, 0, "build " .. app .. " for xen", out)
   return dir .. "/_build"

@@ -8,23 +8,17 @@ package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. pack
 local t = require("tap")
 package.path = t.root .. "/?.lua;" .. package.path
 local xenhost = require("tool.xenhost")
-local util = require("config.util")
 local m, q = t.quote(t.mirari), t.quote
 
 -- lwIP in the cache, as the first build would fetch it. Fetching on first
 -- use through `mirari build` is tested by tests/unix/lwip.t; here it is
 -- done beforehand so that this test is about Xen only.
-local dep = dofile(t.root .. "/build/deps.lua").lwip
-local cache = util.cache_dir()
-local prefix = ("%s/lwip-%s-b%d"):format(cache, dep.version, dep.build)
-if not t.exists(prefix .. "/.complete") then
-  local out, code = t.run(t.root, ("sh build/lwip.sh %s %s %s %s"):format(q(cache), q(dep.version), q(dep.sha256), q(prefix)))
-  t.is(code, 0, "lwIP fetched into the cache", out)
-end
+local _, fetched, fcode = t.dep_in_cache("lwip")
+if fcode then t.is(fcode, 0, "lwIP fetched into the cache", fetched) end
 
 local work = t.tmpdir()
 local app = work .. "/lwiptest"
-os.execute(("mkdir -p %s && cp -r %s/tests/apps/lwip/. %s/ && rm -rf %s/_build"):format(q(app), q(t.root), q(app), q(app)))
+t.copy_app("tests/apps/lwip", app)
 local out, code = t.run(app, m .. " configure -q -t xen && " .. m .. " build")
 t.is(code, 0, "lwiptest builds for xen", out)
 t.ok(not out:find("warning:", 1, true), "lwIP and the library compile without warnings against newlib", out)

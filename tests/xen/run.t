@@ -11,7 +11,7 @@ local m, q = t.quote(t.mirari), t.quote
 local work = t.tmpdir()
 local function copy(app, src)
   local dir = work .. "/" .. app
-  os.execute(("mkdir -p %s && cp -r %s/. %s/ && rm -rf %s/_build"):format(q(dir), q(t.root .. "/" .. src), q(dir), q(dir)))
+  t.copy_app(src, dir)
   return dir
 end
 local hello, crash = copy("hello", "examples/hello"), copy("crash", "tests/apps/crash")
