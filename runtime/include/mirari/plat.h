@@ -142,6 +142,71 @@ MR_API mr_result_t mr_plat_net_read(unsigned int index, void *buf,
 				    size_t size, size_t *len);
 
 /*
+ * Block devices. The N-th device of kind "block" in app.conf
+ * (mr_device("block", N)) is block device N; the platform opens it from
+ * the device's settings (an image file on Unix, the vbd in xenstore on
+ * Xen). Applications use <mirari/block.h>, which the runtime builds on
+ * these calls; nothing else calls them.
+ *
+ * mr_plat_block_open opens block device (index) on first use (later calls
+ * return the same info) and fills (info):
+ *   sector_size  bytes per sector, a power of two >= 512 (usually 512);
+ *   sectors      the device's size in sectors;
+ *   max_sectors  the most sectors one request may cover (>= 8);
+ *   readonly     writes are refused (MR_EINVAL);
+ *   handle       the event source signalled when requests complete, or -1
+ *                when the platform completes every request inside
+ *                mr_plat_block_submit (Unix: pread and pwrite).
+ * MR_ENOENT when there is no such device, MR_EINVAL when its settings are
+ * unusable, MR_EUNSPEC when the host refuses it (the platform logs why).
+ */
+struct mr_plat_block_info {
+	uint32_t sector_size;
+	uint32_t max_sectors;
+	uint64_t sectors;
+	bool readonly;
+	int handle;
+};
+
+MR_API mr_result_t mr_plat_block_open(unsigned int index,
+				      struct mr_plat_block_info *info);
+
+/*
+ * One request: (count) sectors from (sector), into or out of (buf), the
+ * caller's, (count * sector_size) bytes with no alignment asked. The
+ * caller fills the first four fields and keeps the request and (buf)
+ * untouched until (done) is true; the platform then has set (result):
+ * MR_OK, or MR_EUNSPEC for an I/O error the host reported (and logged).
+ * (plat) is the platform's.
+ */
+struct mr_plat_block_req {
+	uint64_t sector;
+	uint32_t count;
+	bool write;
+	void *buf;
+	volatile bool done;
+	mr_result_t result;
+	void *plat;
+};
+
+/*
+ * Start (req). MR_OK: it is under way, or already done (check req->done).
+ * MR_EAGAIN: the device has no room for another request now: wait on the
+ * handle's event, then submit again. MR_EINVAL (and nothing started):
+ * (count) is 0 or more than max_sectors, the range ends past the device,
+ * or a write to a read-only device.
+ */
+MR_API mr_result_t mr_plat_block_submit(unsigned int index,
+					struct mr_plat_block_req *req);
+
+/*
+ * Collect the requests of (index) that have finished since the last call
+ * and mark them done. The runtime calls it when the handle's event is
+ * signalled; it never blocks.
+ */
+MR_API void mr_plat_block_reap(unsigned int index);
+
+/*
  * Implemented by the runtime: a registration that may start handler
  * threads later (a xenstore watch, a listening socket) holds the
  * application alive. The application ends when no thread is alive, no
