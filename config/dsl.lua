@@ -48,14 +48,20 @@ M.RESERVED_PARAMS = { log = "the runtime's log level" }
 M.DEVICE_KINDS = {
   net = {
     kind = { type = "string" },
-    ipv4 = { type = "string", default = "dhcp",
+    ipv4 = { type = "string", default = "dhcp", boot = { "unix", "xen" },
              doc = "\"dhcp\" or a static ADDRESS/PREFIX such as \"192.0.2.10/24\"" },
-    gateway = { type = "string", doc = "IPv4 gateway with a static address" },
-    mac = { type = "string", pattern = "^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$",
+    gateway = { type = "string", boot = { "unix", "xen" },
+                doc = "IPv4 gateway with a static address" },
+    mac = { type = "string", pattern = "^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$", boot = { "unix" },
             what = "a MAC address such as \"02:00:00:00:00:01\"",
             doc = "fixed MAC address; the platform chooses one when absent" },
     tap = { type = "string", pattern = "^[%w_.-]+$", what = "a tap device name such as \"tap0\"",
-            doc = "Unix: the tap device to attach to (needs CAP_NET_ADMIN)" },
+            boot = { "unix" },
+            doc = "Unix: the tap device to attach to (needs CAP_NET_ADMIN); without it, slirp" },
+    forward = { type = "list", of = { type = "string", pattern = "^%a*:?%d+:%d+$",
+                                      what = "a forward such as \"8080:80\" or \"udp:5353:53\"" },
+                boot = { "unix" },
+                doc = "Unix with slirp: ports of 127.0.0.1 forwarded to the image, [tcp:|udp:]HOST:GUEST" },
     bridge = { type = "string", default = "xenbr0", pattern = "^[%w_.-]+$",
                what = "a bridge name such as \"xenbr0\"",
                doc = "Xen: the bridge in dom0 that the device's vif joins" },
@@ -63,10 +69,26 @@ M.DEVICE_KINDS = {
   block = {
     kind = { type = "string" },
     file = { type = "path", doc = "image file backing the device, relative to app.conf" },
-    from = { type = "path", doc = "directory whose content becomes a read-only image at build time" },
+    from = { type = "path",
+             doc = "directory whose content becomes a read-only tar image at build time, relative to app.conf" },
     readonly = { type = "bool", default = true, doc = "refuse writes" },
   },
 }
+
+-- Settings a boot parameter DEVICE.KEY=VALUE may override, on (target):
+-- a sorted list of keys of (kind).
+function M.boot_keys(kind, target)
+  local keys = {}
+  for k, spec in pairs(M.DEVICE_KINDS[kind]) do
+    if spec.boot then
+      for _, t in ipairs(spec.boot) do
+        if t == target then keys[#keys + 1] = k end
+      end
+    end
+  end
+  table.sort(keys)
+  return keys
+end
 
 -- What a target block may set besides its backend's own settings.
 M.TARGET_COMMON = {

@@ -7,6 +7,7 @@
 -- Everything is rendered in memory first; files are written only once all
 -- of them are ready (see write()).
 local errors = require("config.errors")
+local dsl = require("config.dsl")
 local template = require("config.template")
 local types = require("config.types")
 local util = require("config.util")
@@ -116,6 +117,13 @@ local function param_c(p)
     cint(lo), cint(hi), cstr(p.doc))
 end
 
+-- A device setting as the runtime reads it: lists joined by commas.
+local function setting_value(v)
+  if type(v) == "boolean" then return v and "true" or "false" end
+  if type(v) == "table" then return table.concat(v, ",") end
+  return tostring(v)
+end
+
 -- The object of (src): its path below (base), or for a source outside
 -- it, a name under ext/ made unique by (index); the source's extension
 -- stays, so that x.c and x.S do not collide.
@@ -177,6 +185,10 @@ end
 -- The data the templates see.
 local function model(cfg, builddir, version)
   local s = cfg.settings
+  -- An image made from a directory lives in the build directory.
+  for _, d in ipairs(cfg.devices) do
+    if d.kind == "block" and d.from then d.path = builddir .. "/images/" .. d.name .. ".tar" end
+  end
   local deps = dependencies(cfg)
   local expand = expander(deps)
   local opt_flag = ({ speed = "-O2", size = "-Os", debug = "-Og" })[s.optimize or "speed"]
@@ -247,10 +259,25 @@ local function model(cfg, builddir, version)
     local words = {}
     for k, v in util.sorted_pairs(d) do
       if k ~= "name" and k ~= "kind" and k ~= "line" then
-        words[#words + 1] = k .. "=" .. (type(v) == "boolean" and (v and "true" or "false") or tostring(v))
+        words[#words + 1] = k .. "=" .. setting_value(v)
       end
     end
     devices[i] = ("{ %s, %s, %s }"):format(cstr(d.name), cstr(d.kind), cstr(table.concat(words, " ")))
+    -- DEVICE.KEY=VALUE at boot overrides what app.conf says (an empty
+    -- value: not set); the runtime's mr_device_setting looks there first.
+    for _, k in ipairs(dsl.boot_keys(d.kind, cfg.target)) do
+      params[#params + 1] = param_c({
+        name = d.name .. "." .. k, type = "string", max = 255,
+        default = d[k] ~= nil and setting_value(d[k]) or "",
+        doc = ("device %s: %s"):format(d.name, dsl.DEVICE_KINDS[d.kind][k].doc),
+      })
+    end
+  end
+  local images = {}
+  for _, d in ipairs(cfg.devices) do
+    if d.kind == "block" and d.from then
+      images[#images + 1] = { out = ninja_path(d.path), dir = ninja_path(d.from), name = d.name }
+    end
   end
 
   local inputs = {}
@@ -274,6 +301,7 @@ local function model(cfg, builddir, version)
     order_deps = #stamps > 0 and (" || " .. table.concat(stamps, " ")) or "",
     libs = libs, app_flags = "$cflags " .. shell_words(app_flags), app_objs = app_objs,
     options = M.options(cfg), inits = inits, params = params, devices = devices,
+    images = images, mirari = shell_words({ "lua5.3", cfg.root .. "/mirari.lua" }),
     cstr = cstr, inputs = inputs,
     regenerate = shell_words({ "lua5.3", cfg.root .. "/mirari.lua", "configure", "--quiet",
                                "-t", cfg.target, "-o", builddir, cfg.conf }),

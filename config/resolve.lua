@@ -188,8 +188,8 @@ local function libraries(conf, libs, backend, target)
   return order, handler_set and handler_set.name
 end
 
-local function devices(conf, backend, target)
-  local out, seen = {}, {}
+local function devices(conf, backend, target, appdir)
+  local out, seen, nblock = {}, {}, 0
   local kinds = util.sorted_keys(dsl.DEVICE_KINDS)
   for _, item in ipairs(conf.items) do
     if item.kind == "device" then
@@ -218,6 +218,47 @@ local function devices(conf, backend, target)
         if d.gateway and d.ipv4 == "dhcp" then
           fail("gateway", "gateway: DHCP gives the gateway; set it only with a static ipv4")
         end
+        for _, f in ipairs(d.forward or {}) do
+          local proto, host, guest = f:match("^(%a*):?(%d+):(%d+)$")
+          if proto ~= "" and proto ~= "tcp" and proto ~= "udp" then
+            fail("forward", ("forward %s: the protocol is tcp or udp"):format(types.show(f)))
+          end
+          for _, port in ipairs({ host, guest }) do
+            if tonumber(port) < 1 or tonumber(port) > 65535 then
+              fail("forward", ("forward %s: ports are 1 to 65535"):format(types.show(f)))
+            end
+          end
+        end
+        if d.forward and d.tap then
+          fail("forward", "forward: ports are forwarded by slirp, which a device with a tap does not use")
+        end
+      elseif kind == "block" then
+        if (d.file == nil) == (d.from == nil) then
+          fail(d.file and "from" or nil, ("block device '%s' needs one of file = \"IMAGE\" or from = \"DIRECTORY\""):format(item.name))
+        end
+        if d.file then
+          local written = d.file
+          d.file = util.abspath(d.file, appdir)
+          if not util.is_file(d.file) then
+            fail("file", ("file: %s does not exist (create it, e.g. truncate -s 1M, or use from = \"DIRECTORY\")"):format(written))
+          end
+          d.path = d.file
+        else
+          local written = d.from
+          d.from = util.abspath(d.from, appdir)
+          if not util.is_dir(d.from) then
+            fail("from", ("from: %s is not a directory"):format(written))
+          end
+          if d.readonly == false then
+            fail("readonly", "readonly: an image made from a directory is read-only")
+          end
+        end
+        if (d.file or d.from):find("%s") then
+          fail(d.file and "file" or "from", "the path of a block device's image may not contain blanks")
+        end
+        nblock = nblock + 1
+        if nblock > 26 then fail(nil, "more than 26 block devices") end
+        d.vdev = "xvd" .. string.char(96 + nblock)
       end
       if not util.contains(backend.devices, kind) then
         fail("kind", ("target '%s' has no driver for %s devices yet"):format(target, kind))
@@ -319,7 +360,7 @@ function M.resolve(root, conf_path, display, target)
     backend = backend,
     handler_set = handler_set,
     params = params(conf),
-    devices = devices(conf, backend, target),
+    devices = devices(conf, backend, target, appdir),
     settings = target_settings.values,
     deps = deps,
     inputs = inputs,

@@ -54,6 +54,11 @@ function M.is_dir(path)
   return ok == nil and code == 21 -- EISDIR
 end
 
+-- A file that exists and is not a directory.
+function M.is_file(path)
+  return M.exists(path) and not M.is_dir(path)
+end
+
 function M.mkdir_p(path)
   return M.sh("mkdir -p " .. M.quote(path))
 end

@@ -111,7 +111,24 @@ mr_device_setting(const struct mr_device_desc *dev, const char *key,
 {
 	const char *s = dev->settings, *end;
 	size_t klen = strlen(key), vlen;
+	char name[128];
 
+	/*
+	 * A boot parameter DEVICE.KEY overrides app.conf; the generated glue
+	 * declares one, with app.conf's value as its default, for every
+	 * setting a boot parameter may change (config/dsl.lua), and an empty
+	 * value means "not set".
+	 */
+	if ((size_t)snprintf(name, sizeof name, "%s.%s", dev->name, key) <
+	    sizeof name && (s = param_find_string(name)) != NULL) {
+		if (*s == '\0')
+			return MR_ENOENT;
+		if (strlen(s) >= size)
+			return MR_ENOMEM;
+		memcpy(buf, s, strlen(s) + 1);
+		return MR_OK;
+	}
+	s = dev->settings;
 	while (s != NULL && *s != '\0') {
 		end = strchr(s, ' ');
 		if (end == NULL)

@@ -372,6 +372,18 @@ param_install(const struct mr_param_desc *desc,
 	table_n = n;
 }
 
+const char *
+param_find_string(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < table_n; i++)
+		if (table[i].type == MR_PARAM_STRING &&
+		    strcmp(table[i].name, name) == 0)
+			return table_values[i].s;
+	return NULL;
+}
+
 static union mr_param_value
 lookup(const char *name, enum mr_param_type type, const char *caller)
 {

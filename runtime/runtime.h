@@ -115,4 +115,7 @@ int log_level_parse(const char *name);
 void param_install(const struct mr_param_desc *desc,
 		   const union mr_param_value *values, size_t n);
 
+/* The value of string parameter (name), or NULL when there is none. */
+const char *param_find_string(const char *name);
+
 #endif /* MIRARI_RUNTIME_H */

@@ -293,6 +293,31 @@ things. Its output is shown as it comes; the exit status is SCRIPT's.]],
   end,
 }
 
+command {
+  name = "image",
+  summary = "write a directory as a read-only tar image (build does this)",
+  usage = "[--depfile FILE] DIRECTORY IMAGE",
+  help = [[
+Write the files under DIRECTORY as a ustar archive IMAGE, the content of a
+block device declared with from = "DIRECTORY" in app.conf (mirari build
+runs this for each such device, into BUILD/images/NAME.tar). The archive
+is deterministic: names sorted, owner root, times 0, modes 0644 and 0755,
+so the same directory gives the same bytes on any machine. IMAGE is
+replaced only when its bytes change. Symbolic links, special files and
+names ustar cannot hold are refused, naming the file.]],
+  options = { { long = "--depfile", key = "depfile", arg = "FILE",
+                doc = "also write the files and directories read, for Ninja" } },
+  run = function(opts, args)
+    if #args ~= 2 then errors.usage("image: give a directory and an image file, e.g. mirari image htdocs site.tar") end
+    local ok, err = require("tool.tar").write(args[1], args[2], opts.depfile)
+    if not ok then
+      io.stderr:write("mirari: image: ", err, "\n")
+      return 1
+    end
+    return 0
+  end,
+}
+
 -- What a target needs on this machine, as doctor items.
 local function doctor_items(root)
   local deps = dofile(root .. "/build/deps.lua")
