@@ -2,10 +2,10 @@
 return {
   summary = "platform layer for a Linux process: one poll(2), stderr console, clock_gettime, argv parameters",
   backend = "unix",
-  sources = { "crash.c", "main.c", "net.c", "platform.c" },
+  sources = { "block.c", "crash.c", "main.c", "net.c", "platform.c" },
   include = { "include" },
   image = "%s",
-  devices = { "net" },
+  devices = { "block", "net" },
   settings = {
     sanitize = {
       type = "list", of = { type = "enum", values = { "address", "undefined" } }, default = {},

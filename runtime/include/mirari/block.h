@@ -52,6 +52,17 @@ MR_API void mr_block_info(const struct mr_block *dev,
  *
  * A write is done when the host has it (as a write(2) is), not
  * necessarily on stable storage.
+ *
+ * Deadlines: no request is started once (deadline) has passed. A request
+ * the host has taken cannot be called back, though, and the host may
+ * write into its buffer until it ends. So with a (deadline) other than
+ * MR_FOREVER each request goes through a buffer of the library's (one
+ * copy more): when the deadline passes, that request is left to finish on
+ * its own (its memory is freed when it does) and the call returns
+ * MR_ETIMEDOUT at once; (buf) is not touched afterwards. With MR_FOREVER,
+ * (buf) is given to the host directly. Should the library's buffer be
+ * impossible to allocate, the call waits for the request in flight to
+ * end, then returns MR_ETIMEDOUT.
  */
 MR_API mr_result_t mr_block_read(struct mr_block *dev, uint64_t sector,
 				 uint32_t count, void *buf,
@@ -63,7 +74,9 @@ MR_API mr_result_t mr_block_write(struct mr_block *dev, uint64_t sector,
 /*
  * Read (len) bytes at byte (offset) into (buf): any offset and length
  * within the device, reading whole sectors underneath. Results as for
- * mr_block_read; MR_EINVAL when the range ends past the device.
+ * mr_block_read; MR_EINVAL when the range ends past the device; MR_OK
+ * with nothing read when (len) is 0 and (offset) is within the device or
+ * at its end.
  */
 MR_API mr_result_t mr_block_pread(struct mr_block *dev, uint64_t offset,
 				  void *buf, size_t len, mr_time_t deadline);
