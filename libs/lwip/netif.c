@@ -41,6 +41,8 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
 #include "netif/ethernet.h"
 
 #include "internal.h"
@@ -69,6 +71,9 @@ struct device {
 static struct device devices[NETIF_MAX];
 static uint8_t tx_frame[FRAME_MAX];
 static uint8_t rx_frame[FRAME_MAX];
+#if LWIP_TCP
+static unsigned long syn_evictions;	/* half-open connections evicted */
+#endif
 
 static err_t
 link_output(struct netif *netif, struct pbuf *p)
@@ -134,6 +139,64 @@ status_changed(struct netif *netif)
 	mr_event_signal(&dev->status);
 }
 
+#if LWIP_TCP
+/*
+ * Half-open connections (SYN_RCVD) that may exist at once: a quarter of
+ * the pool, at least one. Beyond that a new SYN evicts the oldest.
+ */
+#define HALF_OPEN_MAX \
+	(MEMP_NUM_TCP_PCB / 4 > 0 ? MEMP_NUM_TCP_PCB / 4 : 1)
+
+/*
+ * A SYN flood defence lwIP 2.1 lacks. Each SYN to a listening port makes
+ * a connection in SYN_RCVD that lwIP keeps for TCP_SYN_RCVD_TIMEOUT (20 s)
+ * when the peer never answers (a spoofed source), and when the pool
+ * (tcp_connections) runs out it evicts only connections of a lower
+ * priority than the listener's, never those: a few hundred SYNs would shut
+ * every new client out for 20 s. Before a bare SYN (SYN without ACK)
+ * reaches lwIP, this caps the half-open connections at HALF_OPEN_MAX by
+ * aborting the oldest (it answers the source with a reset). A real client
+ * completes its handshake within a round trip, so it is evicted only if
+ * HALF_OPEN_MAX newer SYNs arrive within that round trip; the flood can
+ * never hold more than a quarter of the pool.
+ */
+static void
+syn_guard(const uint8_t *frame, size_t len)
+{
+	struct tcp_pcb *pcb, *oldest = NULL;
+	unsigned int half_open = 0;
+	size_t ihl;
+
+	/* Ethernet, IPv4, first fragment, TCP, flags SYN and not ACK. */
+	if (len < HEADER_LEN + 20 || frame[12] != 0x08 || frame[13] != 0x00)
+		return;
+	frame += HEADER_LEN;
+	len -= HEADER_LEN;
+	ihl = (size_t)(frame[0] & 0x0f) * 4;
+	if ((frame[0] >> 4) != 4 || ihl < 20 || len < ihl + 14 ||
+	    frame[9] != IP_PROTO_TCP || (frame[6] & 0x1f) != 0 || frame[7] != 0)
+		return;
+	if ((frame[ihl + 13] & (TCP_SYN | TCP_ACK)) != TCP_SYN)
+		return;
+
+	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next) {
+		if (pcb->state != SYN_RCVD)
+			continue;
+		half_open++;
+		if (oldest == NULL ||
+		    (u32_t)(tcp_ticks - pcb->tmr) >= (u32_t)(tcp_ticks - oldest->tmr))
+			oldest = pcb;
+	}
+	if (half_open >= HALF_OPEN_MAX) {
+		if (syn_evictions++ % 10000 == 0)
+			mr_warn("tcp: more than %d half-open connections, evicting "
+				"the oldest (a SYN flood?); %lu so far",
+				HALF_OPEN_MAX, syn_evictions);
+		tcp_abort(oldest);
+	}
+}
+#endif
+
 static void
 rx_thread(void *arg)
 {
@@ -158,6 +221,9 @@ rx_thread(void *arg)
 				dev->rx_drops++;
 				continue;
 			}
+#if LWIP_TCP
+			syn_guard(rx_frame, len);
+#endif
 			pbuf_take(p, rx_frame, (u16_t)len);
 			/* On success lwIP owns (p); on error it is still ours. */
 			if (dev->netif.input(p, &dev->netif) != ERR_OK)
