@@ -202,13 +202,17 @@ normalise(char *name, bool dir)
 static mr_result_t
 push(struct parser *p, char *path, const struct tarfs_ent *e)
 {
-	char pb[64];
+	char pb[NAME_MAX_LEN + 1], where[32];
 
 	if (p->count >= p->lim->max_entries) {
-		fail(p, "entry \"%s\"%s: more than %zu files and directories "
+		if (e->hdr == TARFS_IMPLIED)
+			snprintf(where, sizeof(where), "(implied)");
+		else
+			snprintf(where, sizeof(where), "at byte %llu",
+				 (unsigned long long)e->hdr);
+		fail(p, "entry \"%s\" %s: more than %zu files and directories "
 		     "(tarfs.max_entries)", printable(path, pb, sizeof(pb)),
-		     e->hdr == TARFS_IMPLIED ? " (implied)" : "",
-		     p->lim->max_entries);
+		     where, p->lim->max_entries);
 		free(path);
 		return MR_ENOMEM;
 	}
