@@ -1,3 +1,4 @@
+/* sources: parse.c mime.c */
 /*
  * request.c: libFuzzer target over the HTTP request parser (parse.c):
  * every input is parsed as a connection's bytes, requests consumed one
@@ -5,9 +6,8 @@
  * parser returns is checked against its contract (parse.h), so a wrong
  * answer crashes as loudly as a bad read.
  *
- *	clang -g -O1 -fsanitize=fuzzer,address,undefined -I.. \
- *	    request.c ../parse.c ../mime.c -o request
- *	./request -max_total_time=60 corpus-request
+ * tests/fuzz.t builds and runs it (see docs/libraries.md, "Fuzzing");
+ * bench/fuzz.sh runs it longer.
  */
 #include <stdint.h>
 #include <stdlib.h>
