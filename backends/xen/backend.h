@@ -89,5 +89,12 @@ mr_result_t xenstore_unwatch(struct mr_xs_watch *w);
 void control_init(void);
 void control_check_devices(const struct mr_app *app);
 MR_NORETURN void control_shutdown(unsigned int reason);
+/*
+ * Drivers register a function that closes their devices (the xenbus
+ * Closing/Closed handshake with the backend, so the toolstack finds them
+ * closed); control.c runs each once before a poweroff or a reboot, never
+ * before a crash. It may wait for the backend, within a bound.
+ */
+void control_on_close(void (*fn)(void));
 
 #endif /* MIRARI_XEN_BACKEND_H */

@@ -17,7 +17,38 @@
 #include "backend.h"
 #include "hypercall.h"
 
+#define CLOSERS	4
+
 static struct mr_xs_watch shutdown_watch;
+static void (*closers[CLOSERS])(void);
+static unsigned int nclosers;
+
+void
+control_on_close(void (*fn)(void))
+{
+	unsigned int i;
+
+	for (i = 0; i < nclosers; i++)
+		if (closers[i] == fn)
+			return;
+	if (nclosers == CLOSERS)
+		mr_panic("control_on_close: more than %d drivers", CLOSERS);
+	closers[nclosers++] = fn;
+}
+
+/* Close the devices, once: a closer that exits again must not recurse. */
+static void
+close_devices(void)
+{
+	static bool closing;
+	unsigned int i;
+
+	if (closing)
+		return;
+	closing = true;
+	for (i = 0; i < nclosers; i++)
+		closers[i]();
+}
 
 void
 control_shutdown(unsigned int reason)
@@ -44,8 +75,10 @@ shutdown_requested(void *arg)
 	mr_info("shutdown requested: %s", what);
 	if (strcmp(what, "poweroff") == 0 || strcmp(what, "halt") == 0)
 		mr_exit(0);
-	if (strcmp(what, "reboot") == 0)
+	if (strcmp(what, "reboot") == 0) {
+		close_devices();
 		control_shutdown(SHUTDOWN_reboot);
+	}
 	mr_warn("ignoring the unsupported shutdown request '%s'", what);
 }
 
@@ -117,6 +150,8 @@ mr_plat_exit(int status)
 		n = snprintf(line, sizeof line, "mirari: exit status %d\n",
 			     status);
 		mr_plat_console_write(line, (size_t)n);
+	} else {
+		close_devices();
 	}
 	control_shutdown(status == 0 ? SHUTDOWN_poweroff : SHUTDOWN_crash);
 }

@@ -29,11 +29,13 @@
  * posted, offsets and sizes must fit in a page, and a producer index that
  * claims more responses than requests were posted disables the device.
  *
- * There is no teardown: the domain ends with the application
- * (control_shutdown), and the toolstack reclaims the rings, grants and
- * event channel with it. A driver that closed devices while running would
- * switch to Closing, wait for the backend's Closed, end the grants
- * (mr_gnttab_end) and close the event channel.
+ * Teardown: before a poweroff or reboot (control_on_close) each open
+ * device switches to Closing, waits for the backend to follow, then to
+ * Closed and waits for the backend's Closed, so netback unmaps our pages
+ * and removes the vif while we are still alive, instead of finding a dead
+ * frontend when the toolstack destroys the domain. The rings, grants and
+ * event channel go with the domain. A crash skips this: the domain stops
+ * at once, as it is, for `on_crash = "preserve"` to keep.
  */
 #include <stdint.h>	/* before Xen's headers, which use it */
 #include <limits.h>
@@ -61,6 +63,7 @@
 #define RX_SLOTS	__CONST_RING_SIZE(netif_rx, PAGE_SIZE)
 #define TX_SLOTS	64		/* pages in flight; at most the ring's size */
 #define HANDSHAKE	MR_SEC(10)	/* how long the backend may take */
+#define CLOSE_WAIT	MR_SEC(2)	/* ... and to close, at exit */
 #define POLL		MR_MSEC(20)
 
 _Static_assert(TX_SLOTS <= TX_RING_SIZE, "more TX pages than ring slots");
@@ -406,6 +409,50 @@ publish(struct netfront *nf)
 	return MR_EAGAIN;
 }
 
+/*
+ * Wait until the backend's state is (want) or more, or gone from
+ * xenstore (-1); false when CLOSE_WAIT passes first.
+ */
+static bool
+wait_backend_close(struct netfront *nf, int want)
+{
+	mr_time_t deadline = mr_now() + CLOSE_WAIT;
+	int s;
+
+	while ((s = backend_state(nf)) >= 0 && s < want) {
+		if (mr_now() >= deadline)
+			return false;
+		pause_a_little();
+	}
+	return true;
+}
+
+static void
+close_all(void)
+{
+	struct netfront *nf;
+	bool clean;
+
+	for (nf = devices; nf < devices + MAX_DEVICES; nf++) {
+		if (!nf->open)
+			continue;
+		/* Readers and writers find it gone from here on. */
+		nf->open = false;
+		clean = write_key(MR_XS_NO_TX, nf->path, "state", "%lu",
+				  XenbusStateClosing) == MR_OK &&
+			wait_backend_close(nf, XenbusStateClosing) &&
+			write_key(MR_XS_NO_TX, nf->path, "state", "%lu",
+				  XenbusStateClosed) == MR_OK &&
+			wait_backend_close(nf, XenbusStateClosed);
+		if (clean)
+			mr_info("net%u: %s closed", nf->index, nf->path);
+		else
+			mr_warn("net%u: the backend %s did not close in time "
+				"(state %d)", nf->index, nf->backend,
+				backend_state(nf));
+	}
+}
+
 mr_result_t
 mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 {
@@ -473,6 +520,7 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 	/* Anything the backend did before we listened. */
 	mr_evtchn_notify(nf->port);
 	nf->open = true;
+	control_on_close(close_all);
 	*info = nf->info;
 	mr_info("net%u: %s connected to %s, mac %02x:%02x:%02x:%02x:%02x:%02x",
 		index, nf->path, nf->backend, nf->info.mac[0], nf->info.mac[1],

@@ -276,14 +276,16 @@ device_add(struct device *dev, const struct mr_device_desc *desc)
 	    strcmp(ipv4, "dhcp") == 0) {
 		dhcp = true;
 	} else if (!parse_cidr(ipv4, &addr, &mask)) {
-		mr_error("%s: ipv4 = \"%s\": expected ADDRESS/PREFIX or \"dhcp\"",
-			 desc->name, ipv4);
+		mr_error("%s: ipv4 \"%s\" (from app.conf or the boot parameter "
+			 "%s.ipv4): expected ADDRESS/PREFIX or \"dhcp\"",
+			 desc->name, ipv4, desc->name);
 		return false;
 	}
 	if (mr_device_setting(desc, "gateway", gateway, sizeof gateway) == MR_OK &&
 	    !ip4addr_aton(gateway, &gw)) {
-		mr_error("%s: gateway = \"%s\": expected an IPv4 address",
-			 desc->name, gateway);
+		mr_error("%s: gateway \"%s\" (from app.conf or the boot "
+			 "parameter %s.gateway): expected an IPv4 address",
+			 desc->name, gateway, desc->name);
 		return false;
 	}
 #if !LWIP_DHCP
