@@ -610,3 +610,42 @@ http_range_resolve(const struct http_request *req, uint64_t size,
 	*count = last - first + 1;
 	return 206;
 }
+
+/* The last (n) decimal digits of (v) at (p). */
+static void
+digits(char *p, int n, int64_t v)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+void
+http_date(int64_t secs, char *out)
+{
+	static const char days[] = "ThuFriSatSunMonTueWed";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int64_t d = secs / 86400, t = secs % 86400, era, doe, yoe, doy, mp;
+	int64_t y, m, day;
+
+	/* Days to a civil date: Howard Hinnant's days_from_civil, inverted. */
+	d += 719468;
+	era = d / 146097;
+	doe = d - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	day = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	memcpy(out, days + 3 * ((secs / 86400) % 7), 3);
+	memcpy(out + 3, ", 00 ", 5);
+	memcpy(out + 8, months + 3 * (m - 1), 3);
+	memcpy(out + 11, " 0000 00:00:00 GMT", 19);
+	digits(out + 5, 2, day);
+	digits(out + 12, 4, y);
+	digits(out + 17, 2, t / 3600);
+	digits(out + 20, 2, t / 60 % 60);
+	digits(out + 23, 2, t % 60);
+}

@@ -115,6 +115,14 @@ bool http_etag_match(const char *list, size_t len, const char *etag);
 int http_range_resolve(const struct http_request *req, uint64_t size,
 		       const char *etag, uint64_t *offset, uint64_t *count);
 
+/*
+ * Format (secs) since the epoch as an IMF-fixdate (RFC 9110 5.6.7),
+ * "Sun, 06 Nov 1994 08:49:37 GMT", NUL-terminated in (out), which holds
+ * HTTP_DATE_SIZE bytes. (secs) must not be negative.
+ */
+#define HTTP_DATE_SIZE	30
+void http_date(int64_t secs, char *out);
+
 /* mime.c */
 
 /* The Content-Type of (path) by its extension; never NULL. */

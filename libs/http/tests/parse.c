@@ -88,12 +88,26 @@ with_header(const char *hdr)
 	return parse(buf);
 }
 
+/* (s) for a test's name: its lines joined with '|', control bytes as '?'. */
+static const char *
+line1(const char *s)
+{
+	static char buf[128];
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < sizeof buf - 1; i++)
+		buf[i] = s[i] == '\n' ? '|' : (unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void
 header_status(const char *hdr, int want)
 {
 	int got = with_header(hdr);
 
-	if (!ok(got == want, "header %.40s: %d", hdr, want))
+	if (!ok(got == want, "header %s: %d", line1(hdr), want))
 		tap_diag("got %d", got);
 }
 
@@ -355,7 +369,7 @@ range_is(const char *hdr, enum http_range kind, uint64_t a, uint64_t b)
 	if (!ok(r == 200 && req.range == kind &&
 		(kind == HTTP_RANGE_NONE || req.range_first == a) &&
 		(kind != HTTP_RANGE_FROM_TO || req.range_last == b),
-		"%.40s: range %d", hdr, kind))
+		"%s: range %d", line1(hdr), kind))
 		tap_diag("status %d, range %d %llu %llu", r, req.range,
 			 (unsigned long long)req.range_first,
 			 (unsigned long long)req.range_last);
@@ -391,7 +405,7 @@ resolve_is(const char *hdr, uint64_t size, int want, uint64_t off,
 	with_header(hdr);
 	got = http_range_resolve(&req, size, "\"e1\"", &o, &c);
 	if (!ok(got == want && (want != 206 || (o == off && c == count)),
-		"%.30s of %llu bytes: %d %llu+%llu", hdr,
+		"%s of %llu bytes: %d %llu+%llu", line1(hdr),
 		(unsigned long long)size, want, (unsigned long long)off,
 		(unsigned long long)count))
 		tap_diag("got %d %llu+%llu", got, (unsigned long long)o,
@@ -472,6 +486,23 @@ types(void)
 	       "a dot in a directory's name");
 	is_str(http_content_type("/README"), "application/octet-stream", "none");
 	is_str(http_content_type("/x."), "application/octet-stream", "x.");
+}
+
+static void
+dates(void)
+{
+	char d[HTTP_DATE_SIZE];
+
+	http_date(0, d);
+	is_str(d, "Thu, 01 Jan 1970 00:00:00 GMT", "the epoch");
+	http_date(784111777, d);
+	is_str(d, "Sun, 06 Nov 1994 08:49:37 GMT", "RFC 9110's example");
+	http_date(951782400, d);
+	is_str(d, "Tue, 29 Feb 2000 00:00:00 GMT", "a leap day");
+	http_date(1795265999, d);
+	is_str(d, "Sat, 21 Nov 2026 12:59:59 GMT", "a Saturday");
+	http_date(253402300799, d);
+	is_str(d, "Fri, 31 Dec 9999 23:59:59 GMT", "the last second of 9999");
 }
 
 static void
@@ -594,6 +625,7 @@ main(void)
 	resolve();
 	etags();
 	types();
+	dates();
 	limits();
 	pipelining();
 	free(copy);
