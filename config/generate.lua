@@ -210,12 +210,27 @@ local function model(cfg, builddir, version)
     for _, inc in ipairs(lib.include) do includes[#includes + 1] = "-I" .. lib.dir .. "/" .. inc end
   end
 
+  -- Device kinds the image has: a library's device_sources and
+  -- device_link for a kind are built in only then (libslirp for net).
+  local kinds = {}
+  for _, d in ipairs(cfg.devices) do kinds[d.kind] = true end
+  local link_after = {}
   local libs = {}
   for _, lib in ipairs(cfg.libs) do
     local flags = { "-fvisibility=hidden", "-I" .. lib.dir }
     for _, f in ipairs(lib.cflags) do flags[#flags + 1] = expand(f, lib) end
     local sources = table.move(lib.sources, 1, #lib.sources, 1, {})
     for _, src in ipairs(lib.target_sources[cfg.target] or {}) do sources[#sources + 1] = src end
+    for kind, list in util.sorted_pairs(lib.device_sources) do
+      if kinds[kind] then
+        for _, src in ipairs(list) do sources[#sources + 1] = src end
+      end
+    end
+    for kind, list in util.sorted_pairs(lib.device_link) do
+      if kinds[kind] then
+        for _, w in ipairs(list) do link_after[#link_after + 1] = expand(w, lib) end
+      end
+    end
     local objs = {}
     for i, src in ipairs(sources) do
       local path = lib.dir .. "/" .. src
@@ -282,7 +297,6 @@ local function model(cfg, builddir, version)
 
   local inputs = {}
   for i, f in ipairs(cfg.inputs) do inputs[i] = ninja_path(f) end
-  local link_after = {}
   for _, w in ipairs(cfg.backend.link) do link_after[#link_after + 1] = expand(w, cfg.backend) end
   local stamps = {}
   for i, d in ipairs(deps) do stamps[i] = d.stamp end

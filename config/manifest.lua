@@ -15,6 +15,8 @@
 --                                          -- combinations it cannot build
 --     cflags   = { ... }, ldflags = { ... },
 --     target_sources = { xen = { "x.c" } },-- sources only for one target
+--     device_sources = { net = { "n.c" } },-- sources only for images with such a device
+--     device_link = { net = { "-lslirp" } },-- linked only into images with such a device
 --     deps     = { "newlib" },             -- third-party code (build/deps.lua)
 --     dep_sources = { lwip = { "src/core/init.c" } }, -- its sources built in here
 --     exports  = { "_write" },             -- symbols outside mr_ it must export
@@ -59,6 +61,8 @@ M.SCHEMA = {
   devices = list_of("name"),
   settings = { type = "any", default = {} },
   target_sources = { type = "any", default = {} },
+  device_sources = { type = "any", default = {} },
+  device_link = { type = "any", default = {} },
   dep_sources = { type = "any", default = {} },
   constraints = { type = "any", default = {} },
   deps = list_of("name"),
@@ -168,6 +172,15 @@ function M.load(dir, name, display)
     local l, err = types.check({ type = "list", of = { type = "path" } }, list)
     if not l then fail("target_sources", ("target_sources.%s: %s"):format(tostring(target), err)) end
     check_sources(l, "target_sources")
+  end
+  for kind, list in util.sorted_pairs(m.device_sources) do
+    local l, err = types.check({ type = "list", of = { type = "path" } }, list)
+    if not l then fail("device_sources", ("device_sources.%s: %s"):format(tostring(kind), err)) end
+    check_sources(l, "device_sources")
+  end
+  for kind, list in util.sorted_pairs(m.device_link) do
+    local l, err = types.check({ type = "list", of = { type = "string" } }, list)
+    if not l then fail("device_link", ("device_link.%s: %s"):format(tostring(kind), err)) end
   end
   return m
 end

@@ -6,6 +6,13 @@ return {
   include = { "include" },
   image = "%s",
   devices = { "block", "net" },
+  -- A net device without a tap is a slirp one (slirp.c, Debian's
+  -- libslirp-dev): only images with a net device compile it and link
+  -- libslirp, so the others build where libslirp is not installed. net.c
+  -- refers to slirp.c weakly (lwip without a device links net.c alone),
+  -- and a weak reference does not pull an archive member: --undefined does.
+  device_sources = { net = { "slirp.c" } },
+  device_link = { net = { "-Wl,--undefined=slirp_net_open", "-lslirp" } },
   settings = {
     sanitize = {
       type = "list", of = { type = "enum", values = { "address", "undefined" } }, default = {},

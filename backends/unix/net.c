@@ -1,11 +1,17 @@
 /*
  * net.c: mirari/plat.h's network devices for a Linux process, on tap
- * devices.
+ * devices or on libslirp.
  *
- * Net device N is the N-th device of kind "net" in app.conf; its setting
- * `tap` names the Linux tap interface the process attaches to through
- * /dev/net/tun (IFF_TAP | IFF_NO_PI: one read(2) or write(2) is one
- * Ethernet frame, no packet-information header, no checksum trailer).
+ * Net device N is the N-th device of kind "net" in app.conf. When its
+ * setting `tap` is absent or empty (boot parameter net0.tap=), the device
+ * is a slirp one: user-mode NAT inside the process, no privilege needed,
+ * implemented in slirp.c; net.c keeps the table of devices, chooses, and
+ * hands the slirp ones over. The MAC address (setting `mac`, or one made
+ * up) is chosen here for both kinds.
+ *
+ * Otherwise `tap` names the Linux tap interface the process attaches to
+ * through /dev/net/tun (IFF_TAP | IFF_NO_PI: one read(2) or write(2) is
+ * one Ethernet frame, no packet-information header, no checksum trailer).
  * Attaching needs CAP_NET_ADMIN unless the tap was made persistent for
  * the process's user (`ip tuntap add dev tap0 mode tap user $USER`).
  *
@@ -16,7 +22,7 @@
  * kernel to see the carrier. The MTU is the interface's, read once when
  * the device is opened.
  *
- * Each device's descriptor is non-blocking and registered with the single
+ * Each tap's descriptor is non-blocking and registered with the single
  * poll(2) (mr_unix_fd_open) for POLLIN, so mr_source_event(info.handle) is
  * signalled while frames wait to be read.
  */
@@ -40,12 +46,21 @@
 
 #include "backend.h"
 
-#define NET_DEVICES	8
-#define ETH_HEADER	14
 #define DEFAULT_MTU	1500
+
+/*
+ * slirp.c is built only into images with a net device; an image with lwip
+ * and no device links net.c without it, and never gets this far. The
+ * references are weak so that such an image links; manifest.lua makes
+ * the others pull slirp.o in.
+ */
+#pragma weak slirp_net_open
+#pragma weak slirp_net_write
+#pragma weak slirp_net_read
 
 struct netdev {
 	bool open;
+	bool slirp;		/* no tap: slirp.c drives it */
 	bool write_failed;	/* an unexpected write error was logged */
 	bool read_failed;	/* an unexpected read error was logged */
 	int fd;
@@ -153,14 +168,58 @@ tap_attach(unsigned int index, const char *name)
 	return fd;
 }
 
+bool
+net_mac(unsigned int index, const struct mr_device_desc *dev,
+	const char *seed, uint8_t mac[6])
+{
+	char s[32];
+	mr_result_t r;
+
+	r = mr_device_setting(dev, "mac", s, sizeof(s));
+	if (r == MR_ENOENT || (r == MR_OK && s[0] == '\0')) {
+		make_mac(seed, mac);
+		return true;
+	}
+	if (r != MR_OK) {
+		mr_error("net%u: mac is not a MAC address such as "
+			 "02:00:00:00:00:01", index);
+		return false;
+	}
+	if (!parse_mac(s, mac) || (mac[0] & 1)) {
+		mr_error("net%u: mac %s is not a unicast MAC address such as "
+			 "02:00:00:00:00:01", index, s);
+		return false;
+	}
+	return true;
+}
+
+static mr_result_t
+tap_open(unsigned int index, struct netdev *d)
+{
+	int fd, h;
+
+	if ((fd = tap_attach(index, d->tap)) < 0)
+		return MR_EUNSPEC;
+	if ((h = mr_unix_fd_open(fd, POLLIN)) < 0) {
+		mr_error("net%u: no event source left", index);
+		close(fd);
+		return MR_ENOMEM;
+	}
+	d->fd = fd;
+	d->info.mtu = tap_mtu(d->tap);
+	d->info.handle = h;
+	mr_info("net%u: tap %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u",
+		index, d->tap, d->info.mac[0], d->info.mac[1], d->info.mac[2],
+		d->info.mac[3], d->info.mac[4], d->info.mac[5], d->info.mtu);
+	return MR_OK;
+}
+
 mr_result_t
 mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 {
 	const struct mr_device_desc *dev;
 	struct netdev *d;
-	char mac[32];
 	mr_result_t r;
-	int fd, h;
 
 	if ((dev = mr_device("net", index)) == NULL)
 		return MR_ENOENT;
@@ -176,42 +235,23 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 	}
 
 	r = mr_device_setting(dev, "tap", d->tap, sizeof(d->tap));
-	if (r == MR_ENOENT) {
-		mr_error("net%u: device '%s' has no tap = \"NAME\" in app.conf; "
-			 "unprivileged networking (slirp) is not there yet",
-			 index, dev->name);
-		return MR_EINVAL;
-	}
-	if (r != MR_OK || d->tap[0] == '\0') {
+	if (r == MR_ENOMEM) {
 		mr_error("net%u: device '%s': tap name too long (at most %d "
 			 "characters)", index, dev->name, IFNAMSIZ - 1);
 		return MR_EINVAL;
 	}
-	r = mr_device_setting(dev, "mac", mac, sizeof(mac));
-	if (r == MR_OK) {
-		if (!parse_mac(mac, d->info.mac) || (d->info.mac[0] & 1)) {
-			mr_error("net%u: mac %s is not a unicast MAC address "
-				 "such as 02:00:00:00:00:01", index, mac);
-			return MR_EINVAL;
-		}
-	} else {
-		make_mac(d->tap, d->info.mac);
+	d->slirp = r == MR_ENOENT || d->tap[0] == '\0';
+	if (!net_mac(index, dev, d->slirp ? dev->name : d->tap, d->info.mac))
+		return MR_EINVAL;
+	if (d->slirp && slirp_net_open == NULL) {
+		mr_error("net%u: device '%s' has no tap and this image is built "
+			 "without slirp", index, dev->name);
+		return MR_EINVAL;
 	}
-
-	if ((fd = tap_attach(index, d->tap)) < 0)
-		return MR_EUNSPEC;
-	if ((h = mr_unix_fd_open(fd, POLLIN)) < 0) {
-		mr_error("net%u: no event source left", index);
-		close(fd);
-		return MR_ENOMEM;
-	}
-	d->fd = fd;
-	d->info.mtu = tap_mtu(d->tap);
-	d->info.handle = h;
+	r = d->slirp ? slirp_net_open(index, dev, &d->info) : tap_open(index, d);
+	if (r != MR_OK)
+		return r;
 	d->open = true;
-	mr_info("net%u: tap %s, mac %02x:%02x:%02x:%02x:%02x:%02x, mtu %u",
-		index, d->tap, d->info.mac[0], d->info.mac[1], d->info.mac[2],
-		d->info.mac[3], d->info.mac[4], d->info.mac[5], d->info.mtu);
 	*info = d->info;
 	return MR_OK;
 }
@@ -232,6 +272,8 @@ mr_plat_net_write(unsigned int index, const void *frame, size_t len)
 	if (d == NULL || len < ETH_HEADER ||
 	    len > (size_t)d->info.mtu + ETH_HEADER)
 		return MR_EINVAL;
+	if (d->slirp)
+		return slirp_net_write(index, frame, len);
 	do
 		n = write(d->fd, frame, len);
 	while (n < 0 && errno == EINTR);
@@ -261,6 +303,8 @@ mr_plat_net_read(unsigned int index, void *buf, size_t size, size_t *len)
 
 	if (d == NULL)
 		return MR_EINVAL;
+	if (d->slirp)
+		return slirp_net_read(index, buf, size, len);
 	iov[0].iov_base = buf;
 	iov[0].iov_len = size;
 	iov[1].iov_base = overflow;

@@ -3,7 +3,8 @@
  *
  * The console is stderr, the clocks are clock_gettime's, thread stacks are
  * anonymous mappings, and mr_plat_block is one poll(2) over the file
- * descriptors that drivers registered with mr_unix_fd_open().
+ * descriptors that drivers registered with mr_unix_fd_open(), and those
+ * that poll hooks (backend.h: libslirp's sockets) add for one round.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -108,30 +109,82 @@ timeout_ms(mr_time_t deadline)
 	return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/*
+ * This round's pollfd array: the registered handles first, then what the
+ * hooks add. The handles always fit in the static array; a round with
+ * more descriptors (a slirp device adds one per connection it forwards)
+ * moves to a heap array that is kept for the next rounds.
+ */
+static struct pollfd first_fds[MR_PLAT_HANDLES];
+static struct pollfd *round_fds = first_fds;
+static size_t round_n, round_size = MR_PLAT_HANDLES;
+static struct poll_hook *hooks;
+
+void
+poll_hook_add(struct poll_hook *hook)
+{
+	hook->next = hooks;
+	hooks = hook;
+}
+
+int
+poll_add(int fd, short events)
+{
+	struct pollfd *p;
+	size_t size;
+
+	if (round_n == round_size) {
+		size = round_size * 2;
+		if (round_fds == first_fds) {
+			if ((p = malloc(size * sizeof(*p))) != NULL)
+				memcpy(p, first_fds, sizeof(first_fds));
+		} else {
+			p = realloc(round_fds, size * sizeof(*p));
+		}
+		if (p == NULL)
+			return -1;
+		round_fds = p;
+		round_size = size;
+	}
+	round_fds[round_n].fd = fd;
+	round_fds[round_n].events = events;
+	round_fds[round_n].revents = 0;
+	return (int)round_n++;
+}
+
+short
+poll_revents(int index)
+{
+	return index >= 0 && (size_t)index < round_n ? round_fds[index].revents
+						      : 0;
+}
+
 void
 mr_plat_block(mr_time_t deadline, uint64_t *ready)
 {
-	struct pollfd fds[MR_PLAT_HANDLES];
 	int handles[MR_PLAT_HANDLES];
-	nfds_t i, n = 0;
-	int h;
+	struct poll_hook *hook;
+	size_t i, nhandles = 0;
+	int h, rc;
 
+	round_n = 0;	/* the handles fit in first_fds: poll_add cannot fail */
 	for (h = 0; h < MR_PLAT_HANDLES; h++) {
 		if (watched[h].events != 0) {
-			fds[n] = watched[h];
-			fds[n].revents = 0;
-			handles[n++] = h;
+			(void)poll_add(watched[h].fd, watched[h].events);
+			handles[nhandles++] = h;
 		}
 	}
 	*ready = 0;
-	if (poll(fds, n, timeout_ms(deadline)) < 0) {
-		if (errno == EINTR)
-			return;
+	for (hook = hooks; hook != NULL; hook = hook->next)
+		hook->fill(hook->arg, &deadline, ready);
+	rc = poll(round_fds, round_n, *ready != 0 ? 0 : timeout_ms(deadline));
+	if (rc < 0 && errno != EINTR)
 		mr_panic("poll: %s", strerror(errno));
-	}
-	for (i = 0; i < n; i++)
-		if (fds[i].revents != 0)
+	for (i = 0; rc > 0 && i < nhandles; i++)
+		if (round_fds[i].revents != 0)
 			*ready |= UINT64_C(1) << handles[i];
+	for (hook = hooks; hook != NULL; hook = hook->next)
+		hook->dispatch(hook->arg, rc < 0, ready);
 }
 
 /*

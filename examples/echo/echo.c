@@ -3,15 +3,20 @@
  * thread of its own, which writes back whatever it reads until the client
  * closes its side; then the library closes the connection.
  *
- * Running it on Unix needs a tap device, so root (CAP_NET_ADMIN). Inside
- * a network namespace of its own it touches nothing of the machine's:
+ * On Unix, net0 is a slirp device by default: no privilege is needed, and
+ * app.conf forwards 127.0.0.1:7007 to port 7:
  *
- *	mirari configure && mirari build
+ *	mirari configure && mirari build && mirari run &
+ *	nc 127.0.0.1 7007		(type lines; they come back)
+ *
+ * On a tap device instead (root, CAP_NET_ADMIN), inside a network
+ * namespace of its own so that it touches nothing of the machine's:
+ *
  *	ip netns add echo
  *	ip netns exec echo ip tuntap add dev tap0 mode tap
  *	ip netns exec echo ip addr add 192.0.2.1/24 dev tap0
  *	ip netns exec echo ip link set tap0 up
- *	ip netns exec echo ./_build/echo &
+ *	ip netns exec echo ./_build/echo net0.tap=tap0 &
  *	ip netns exec echo nc 192.0.2.10 7	(type lines; they come back)
  *	kill %1; ip netns del echo
  *
