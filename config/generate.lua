@@ -342,6 +342,8 @@ function M.files(cfg, builddir, version)
       version = version, app = cfg.app.name, target = cfg.target, conf = cfg.conf,
       conf_display = cfg.conf_display, appdir = cfg.appdir, image = m.image,
       params = cfg.params, extra = cfg.settings.extra,
+      -- mirari run --forward adds to the first net device's forwards.
+      devices = cfg.devices,
     }) .. "\n"
   return files
 end

@@ -145,6 +145,43 @@ local function exit_status(app, how, code)
   return 1
 end
 
+-- The runtime parameters (args) with mirari run's --forward words
+-- (forwards) added to the first net device's NAME.forward: after the one
+-- given in (args), else after app.conf's (kept in the state).
+local function unix_forwards(state, forwards, args)
+  local dev
+  for _, d in ipairs(state.devices or {}) do
+    if d.kind == "net" then dev = d break end
+  end
+  if not dev then errors.usage("run: --forward: %s has no net device", state.app) end
+  local tap = dev.tap
+  for _, a in ipairs(args) do
+    local v = a:match("^" .. dev.name:gsub("%p", "%%%0") .. "%.tap=(.*)$")
+    if v then tap = v ~= "" and v or nil end
+  end
+  if tap then
+    errors.usage("run: --forward: device %s uses tap %s; forwards are for slirp (add %s.tap= to use it)",
+      dev.name, tap, dev.name)
+  end
+  for _, f in ipairs(forwards) do
+    local proto, h, g = f:match("^(%a+):(%d+):(%d+)$")
+    if not proto then h, g = f:match("^(%d+):(%d+)$") end
+    h, g = tonumber(h), tonumber(g)
+    if not h or (proto and proto ~= "tcp" and proto ~= "udp") or h < 1 or h > 65535 or g < 1 or g > 65535 then
+      errors.usage("run: --forward %s: expected [tcp:|udp:]HOST:GUEST with ports 1 to 65535, such as 8080:80", f)
+    end
+  end
+  local key = dev.name .. ".forward="
+  local out, base, at = {}, table.concat(dev.forward or {}, ","), nil
+  for _, a in ipairs(args) do
+    if a:sub(1, #key) == key then base, at = a:sub(#key + 1), #out + 1 else out[#out + 1] = a end
+  end
+  local list = table.concat(forwards, ",")
+  if base ~= "" then list = base .. "," .. list end
+  table.insert(out, at or #out + 1, key .. list)
+  return out
+end
+
 command {
   name = "run",
   summary = "run the image",
@@ -156,16 +193,23 @@ mirari describe). The exit status is the application's: 0 for a clean
 exit (on Xen: poweroff), 2 for a bad parameter, 1 for any other failure or
 a crash.
 
+A Unix image runs as a process of the calling user. Its net devices
+without a tap are slirp ones (no privilege needed), and --forward H:G
+adds a forward from 127.0.0.1:H (TCP; udp:H:G for UDP) to the image's
+port G on the first net device, after those of app.conf (the boot
+parameter NET.forward=...).
+
 A Xen image runs with xl on the Xen host mirari runs on, or with --emulate
 on the emulated Xen host: QEMU running the real Xen hypervisor and a
 Debian dom0, prepared in the cache on first use (see mirari doctor). The
 guest's console is shown as it comes; a crash report's backtrace is
 printed again with function names. Ctrl-C destroys the guest and stops
-the emulator.]],
+the emulator. There, --forward H:G (with --emulate) makes the guest's
+port G reachable at 127.0.0.1:H of this machine.]],
   options = { OUTPUT,
               { long = "--emulate", key = "emulate", doc = "run a Xen image on the emulated Xen host" },
               { long = "--forward", key = "forward", arg = "H:G", repeated = true,
-                doc = "with --emulate: make guest port G reachable at 127.0.0.1:H" },
+                doc = "make port G of the image reachable at 127.0.0.1:H (Unix: slirp; Xen: with --emulate)" },
               { long = "--timeout", key = "timeout", arg = "SECONDS",
                 doc = "Xen: destroy the guest after this long (default 600)" } },
   run = function(opts, args, ctx)
@@ -188,9 +232,10 @@ the emulator.]],
       if not status then errors.usage("run: %s", err) end
       return status
     end
-    if opts.emulate or opts.forward then
-      errors.usage("run: --emulate and --forward are for Xen images; this one is for %s", state.target)
+    if opts.emulate then
+      errors.usage("run: --emulate is for Xen images; this one is for %s", state.target)
     end
+    if opts.forward then args = unix_forwards(state, opts.forward, args) end
     local words = { "exec", util.quote(image) }
     for _, a in ipairs(args) do words[#words + 1] = util.quote(a) end
     io.stdout:flush()
