@@ -1,0 +1,152 @@
+#!/usr/bin/env lua5.3
+-- libs/tarfs end to end on Unix: tests/app (tarls) mounts a tar archive
+-- made by GNU tar (--format=ustar) from a tree, as its block device "site",
+-- and prints every node with a hash of its bytes read through
+-- mr_tarfs_read, lookups of good and bad paths, and one file's text; the
+-- output must match the tree exactly. Then the archive of tool/tar.lua,
+-- bad archives, which stop the mount with the entry, its offset and the
+-- reason, and a run under AddressSanitizer and UBSan.
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+package.path = here .. "/../../../tests/lib/?.lua;" .. package.path
+local t = require("tap")
+-- tap.lua finds the checkout from "/tests/" in the path: here that is
+-- libs/tarfs/tests, so go up from the script instead.
+t.root = (function()
+  local d = here:sub(1, 1) == "/" and here or (os.getenv("PWD") .. "/" .. here)
+  return (d:gsub("/libs/tarfs/tests/?$", ""))
+end)()
+t.mirari = t.root .. "/bin/mirari"
+local m, q = t.quote(t.mirari), t.quote
+
+local dir = t.tmpdir()
+t.copy_app("libs/tarfs/tests/app", dir)
+local tree = dir .. "/tree"
+local MTIME = 1234567890
+
+-- The site: text, a binary file of several sectors, an empty file, a
+-- directory inside a directory, a name with a space.
+local files = {
+  ["index.html"] = "<!doctype html>\n<h1>hello from tarfs</h1>\n",
+  ["css/site.css"] = "body { color: #333 }\n",
+  ["img/empty"] = "",
+  ["docs/notes/a b.txt"] = "spaces\n",
+}
+local photo = {}
+for i = 1, 70001 do photo[i] = string.char((i * 7919 + i // 256) % 256) end
+files["img/photo.bin"] = table.concat(photo)
+for name, data in pairs(files) do t.write(tree .. "/" .. name, data) end
+t.run(tree, "chmod 0755 . css img docs docs/notes && chmod 0644 index.html css/site.css img/empty " ..
+  "img/photo.bin 'docs/notes/a b.txt' && chmod 0600 css/site.css")
+
+local function fnv(s)
+  local h = -3750763034362895579 -- 0xcbf29ce484222325
+  for i = 1, #s do h = (h ~ s:byte(i)) * 0x100000001b3 end
+  return ("%016x"):format(h)
+end
+
+-- What tarls must print for the tree, with modes (dirs, files) and time.
+local function expected(mtime, dmode, fmode)
+  local nodes = { [""] = true }
+  for name in pairs(files) do
+    nodes[name] = true
+    local d = name
+    while d:find("/") do
+      d = d:match("^(.*)/[^/]*$")
+      nodes[d] = true
+    end
+  end
+  local names = {}
+  for n in pairs(nodes) do names[#names + 1] = n end
+  table.sort(names)
+  local out = { "count " .. #names }
+  for _, n in ipairs(names) do
+    local data = files[n]
+    if data then
+      out[#out + 1] = ("node %s %d %s %d %s"):format(n, #data,
+        fmode and fmode or (n == "css/site.css" and "600" or "644"), mtime, fnv(data))
+    else
+      out[#out + 1] = ("node %s dir %s %d"):format(n, dmode, mtime)
+    end
+  end
+  for _, l in ipairs({ "", "index.html", "css", "css/site.css", "img/photo.bin" }) do
+    out[#out + 1] = "lookup " .. l .. " yes"
+  end
+  for _, l in ipairs({ "nothere", "/index.html", "css/", "./css", "css//site.css", "../index.html" }) do
+    out[#out + 1] = "lookup " .. l .. " no"
+  end
+  out[#out + 1] = "text index.html"
+  return table.concat(out, "\n") .. "\n" .. files["index.html"] .. "tarls done\n"
+end
+
+local out, code = t.run(dir, ("tar --format=ustar --mtime=@%d -cf site.tar -C tree ."):format(MTIME))
+t.is(code, 0, "GNU tar makes the archive", out)
+out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
+t.is(code, 0, "tarls builds for unix", out)
+t.ok(not out:find("warning", 1, true), "without warnings", out)
+
+local want = expected(MTIME, "755")
+out, code = t.run(dir, "./_build/tarls 2>/dev/null")
+t.is(code, 0, "GNU tar's archive: tarls exits 0", out)
+t.is(out, want, "GNU tar's archive: every node, its bytes, lookups and text")
+for _, chunk in ipairs({ 1, 512, 4096, 65536 }) do
+  out = t.run(dir, "./_build/tarls chunk=" .. chunk .. " 2>/dev/null")
+  t.is(out, want, ("reads in chunks of %d bytes give the same bytes"):format(chunk))
+end
+
+-- tool/tar.lua's archive of the same tree: fixed modes and time 0, and an
+-- implied root.
+local lua = ("package.path = %q .. package.path; assert(require('tool.tar').write(%q, %q))")
+  :format(t.root .. "/?.lua;", tree, dir .. "/site.tar")
+out, code = t.run(dir, "lua5.3 -e " .. q(lua))
+t.is(code, 0, "tool/tar.lua makes the archive", out)
+out, code = t.run(dir, "./_build/tarls 2>/dev/null")
+t.is(out, expected(0, "755", "644"), "tool/tar.lua's archive: the same tree, modes 0644/0755, time 0")
+
+-- Bad archives stop the mount: the device, the entry, its offset, why.
+local function refused(label, setup, msg)
+  t.run(dir, "rm -rf site.tar bad && mkdir bad && " .. setup)
+  local o, c = t.run(dir, "./_build/tarls")
+  t.is(c, 1, label .. ": tarls stops", o)
+  t.has(o, "error main: tarfs site: " .. msg, label .. ": the log says why", o)
+  t.has(o, "FAIL mount: invalid argument", label .. ": mount returns MR_EINVAL", o)
+end
+local ustar = "tar --format=ustar --sort=name -cf site.tar -C bad ."
+refused("bad checksum", ("tar --format=ustar --mtime=@%d -cf site.tar -C tree . && "):format(MTIME)
+  .. "printf X | dd of=site.tar bs=1 seek=600 conv=notrunc 2>/dev/null",
+  "header at byte 512: bad checksum")
+refused("symbolic link", "ln -s /etc/passwd bad/link && " .. ustar,
+  "entry \"./link\" at byte 512: symbolic links are not supported (type '2')")
+refused("hard link", "echo x >bad/f && ln bad/f bad/g && " .. ustar,
+  "entry \"./g\" at byte 1536: hard links are not supported (type '1')")
+refused("pax archive", "echo x >bad/f && tar --format=pax -cf site.tar -C bad .",
+  "entry \"./PaxHeaders/.\" at byte 0: pax extended headers are not supported")
+refused("traversal", "echo x >bad/f && tar --format=ustar -cf site.tar -P --transform 's,^\\./f,../../etc/f,' -C bad .",
+  "entry \"../../etc/f\" at byte 512: \"..\" components are not allowed")
+refused("size past the end", ("tar --format=ustar -cf site.tar -C tree ./img/photo.bin && truncate -s 10240 site.tar"),
+  "entry \"./img/photo.bin\" at byte 0: size 70001 reaches past the end of the archive (9728 bytes left)")
+local o, c = t.run(dir, "rm -rf site.tar bad && mkdir bad && for i in $(seq 1 64); do : >bad/f$i; done && "
+  .. ustar .. " && ./_build/tarls")
+t.is(c, 1, "65 nodes with max_entries = 64: tarls stops", o)
+t.has(o, "more than 64 files and directories (tarfs.max_entries)", "and the log says so", o)
+t.has(o, "FAIL mount: out of memory", "mount returns MR_ENOMEM", o)
+
+-- Only the contract's functions leave the library.
+out = t.run(dir, "nm -g --defined-only _build/lib/libmr_tarfs.a | awk 'NF == 3 { print $3 }' | sort")
+t.is(out, "mr_tarfs_count\nmr_tarfs_lookup\nmr_tarfs_mount\nmr_tarfs_node\nmr_tarfs_read\n",
+  "libmr_tarfs.a exports only mr_tarfs_*")
+
+-- The same under the sanitizers.
+t.run(dir, ("tar --format=ustar --mtime=@%d -cf site.tar -C tree ."):format(MTIME))
+t.write(dir .. "/app.conf", t.read(dir .. "/app.conf") ..
+  '\ntarget "unix" { sanitize = { "address", "undefined" }, optimize = "debug" }\n')
+out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
+t.is(code, 0, "tarls builds with sanitizers", out)
+out, code = t.run(dir, "UBSAN_OPTIONS=halt_on_error=1 ./_build/tarls chunk=7 2>&1")
+t.is(code, 0, "sanitizers: tarls exits 0", out)
+t.ok(not out:find("Sanitizer", 1, true) and not out:find("runtime error", 1, true), "sanitizers: no report", out)
+refused("sanitizers: bad checksum", ("tar --format=ustar -cf site.tar -C tree . && "):format(MTIME)
+  .. "printf X | dd of=site.tar bs=1 seek=1 conv=notrunc 2>/dev/null",
+  "header at byte 0: bad checksum")
+
+os.execute("rm -rf " .. q(dir))
+t.done()
