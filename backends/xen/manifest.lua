@@ -4,12 +4,12 @@ return {
   backend = "xen",
   sources = {
     "entry.S", "traps.S", "start.c", "console.c", "mm.c", "traps.c", "evtchn.c",
-    "time.c", "gnttab.c", "xs_wire.c", "xenstore.c", "control.c", "netfront.c",
+    "time.c", "gnttab.c", "xs_wire.c", "xenstore.c", "control.c", "netfront.c", "blkfront.c",
   },
   include = { "include" },
   image = "%s.xen",
   files = { ["xl.cfg"] = "%s.xl" },
-  devices = { "net" },
+  devices = { "block", "net" },
   deps = { "newlib" },
   -- Xen's public headers (Debian libxen-dev), after newlib's own.
   cflags = { "-idirafter", "/usr/include" },
