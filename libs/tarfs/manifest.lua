@@ -14,8 +14,8 @@ return {
       doc = "files and directories an archive may hold, the root and implied directories included",
     },
     max_path = {
-      type = "int", default = 256, min = 16, max = 256,
-      doc = "longest path in bytes; ustar's own limit is 256 (155-byte prefix, '/', 100-byte name)",
+      type = "int", default = 256, min = 16, max = 4096,
+      doc = "longest path in bytes; ustar holds 256 (155-byte prefix, '/', 100-byte name), pax and GNU names more",
     },
   },
 }

@@ -5,6 +5,10 @@
  * range against the archive's size, and the first problem stops the parse
  * with a message that names the entry and the byte offset of its header.
  * Memory grows with the number of entries only, up to the limits given.
+ *
+ * Besides ustar headers, the extension headers that GNU tar and bsdtar
+ * write for long names and large files are read: pax 'x' headers (path,
+ * size, mtime) and GNU long names ('L'). They apply to the next header.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +32,20 @@
 /* The longest name a header can hold: prefix '/' name. */
 #define NAME_MAX_LEN	(H_PREFIX_LEN + 1 + H_NAME_LEN)
 
+/* The largest extension header read (pax records, a GNU long name). */
+#define EXT_MAX		65536
+
+/* What extension headers say about the entry that follows them. */
+struct pending {
+	uint64_t off;		/* of the first one; TARFS_IMPLIED if none */
+	bool pax, gnu;		/* one of each at most */
+	char *path;		/* pax "path" or GNU 'L'; pax wins */
+	bool pax_path;
+	bool has_size, has_mtime;
+	uint64_t size;
+	int64_t mtime;
+};
+
 struct parser {
 	tarfs_read_fn read;
 	void *ctx;
@@ -36,6 +54,9 @@ struct parser {
 	struct tarfs_ent *ents;
 	size_t count, cap;
 	bool root_seen;
+	struct pending ext;
+	char *raw;		/* a name being read: max_path + 1 bytes */
+	size_t rawlen;
 	char *err;
 	size_t errlen;
 };
@@ -146,11 +167,7 @@ unsupported(unsigned char type)
 	case '3': return "character devices are not supported";
 	case '4': return "block devices are not supported";
 	case '6': return "FIFOs are not supported";
-	case 'x': return "pax extended headers are not supported "
-		    "(write the archive with tar --format=ustar)";
 	case 'g': return "pax global headers are not supported "
-		    "(write the archive with tar --format=ustar)";
-	case 'L': case 'K': return "GNU long names are not supported "
 		    "(write the archive with tar --format=ustar)";
 	default: return "this type of entry is not supported";
 	}
@@ -202,7 +219,7 @@ normalise(char *name, bool dir)
 static mr_result_t
 push(struct parser *p, char *path, const struct tarfs_ent *e)
 {
-	char pb[NAME_MAX_LEN + 1], where[32];
+	char pb[160], where[32];
 
 	if (p->count >= p->lim->max_entries) {
 		if (e->hdr == TARFS_IMPLIED)
@@ -237,6 +254,193 @@ push(struct parser *p, char *path, const struct tarfs_ent *e)
 	return MR_OK;
 }
 
+/* A decimal number of (n) > 0 digits, as pax writes them; 0 or -1. */
+static int
+decimal(const char *f, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i] < '0' || f[i] > '9' || x > (UINT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(f[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static void
+clear_pending(struct pending *x)
+{
+	free(x->path);
+	memset(x, 0, sizeof(*x));
+	x->off = TARFS_IMPLIED;
+}
+
+/*
+ * The records of a pax extended header at (off), (len) bytes in (buf):
+ * "LEN KEY=VALUE\n", LEN counting the whole record. path, size and mtime
+ * are used; keys of GNU's sparse files are refused, since their data is
+ * not laid out as a file's; every other key (times, owners, charsets,
+ * vendors' keys) says nothing tarfs keeps.
+ */
+static mr_result_t
+pax(struct parser *p, uint64_t off, const char *buf, size_t len)
+{
+	struct pending *x = &p->ext;
+	size_t i = 0;
+
+	while (i < len) {
+		const char *key, *val, *eq;
+		size_t j = i, n = 0, klen, vlen;
+		uint64_t v, frac;
+
+		if (buf[i] == '\0') {
+			/* Some writers pad the records with NULs. */
+			size_t k = i;
+
+			while (k < len && buf[k] == '\0')
+				k++;
+			if (k == len)
+				break;
+		}
+		for (; j < len && buf[j] >= '0' && buf[j] <= '9'; j++) {
+			n = n * 10 + (size_t)(buf[j] - '0');
+			if (n > len)
+				break;
+		}
+		if (j == i || j >= len || buf[j] != ' ' || n > len - i ||
+		    n < j - i + 3 || buf[i + n - 1] != '\n' ||
+		    (eq = memchr(buf + j + 1, '=', i + n - 1 - (j + 1))) ==
+		    NULL) {
+			fail(p, "pax header at byte %llu: malformed record at "
+			     "byte %zu of its data", (unsigned long long)off,
+			     i);
+			return MR_EINVAL;
+		}
+		key = buf + j + 1;
+		klen = (size_t)(eq - key);
+		val = eq + 1;
+		vlen = (size_t)(buf + i + n - 1 - val);
+		i += n;
+#define KEY(k)	(klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+		if (KEY("path")) {
+			free(x->path);
+			x->path = NULL;
+			x->pax_path = false;
+			if (vlen == 0)
+				continue;	/* back to the header's name */
+			if (memchr(val, '\0', vlen) != NULL ||
+			    vlen > p->lim->max_path) {
+				fail(p, "pax header at byte %llu: path %s",
+				     (unsigned long long)off,
+				     vlen > p->lim->max_path ? "longer than "
+				     "tarfs.max_path" : "holds a NUL");
+				return MR_EINVAL;
+			}
+			if ((x->path = strndup(val, vlen)) == NULL) {
+				fail(p, "out of memory");
+				return MR_ENOMEM;
+			}
+			x->pax_path = true;
+		} else if (KEY("size")) {
+			if (decimal(val, vlen, &x->size) != 0) {
+				fail(p, "pax header at byte %llu: size is not "
+				     "a decimal number", (unsigned long long)off);
+				return MR_EINVAL;
+			}
+			x->has_size = true;
+		} else if (KEY("mtime")) {
+			/* [-]SECONDS[.FRACTION]; the fraction is dropped. */
+			bool neg = vlen > 0 && val[0] == '-';
+			const char *dot = memchr(val, '.', vlen);
+			size_t ilen = (dot ? (size_t)(dot - val) : vlen) - neg;
+
+			if (decimal(val + neg, ilen, &v) != 0 ||
+			    v > INT64_MAX || (dot != NULL &&
+			    decimal(dot + 1, vlen - ilen - neg - 1, &frac) != 0)) {
+				fail(p, "pax header at byte %llu: mtime is not "
+				     "a number of seconds", (unsigned long long)off);
+				return MR_EINVAL;
+			}
+			x->mtime = neg ? -(int64_t)v : (int64_t)v;
+			x->has_mtime = true;
+		} else if (klen > 11 && memcmp(key, "GNU.sparse.", 11) == 0) {
+			fail(p, "pax header at byte %llu: sparse files are not "
+			     "supported", (unsigned long long)off);
+			return MR_EINVAL;
+		}
+#undef KEY
+	}
+	return MR_OK;
+}
+
+/*
+ * An extension header at (off) of type (type), its data of (size) bytes
+ * already checked to lie inside the archive: pax records ('x'), a GNU long
+ * name ('L') or long link name ('K', of no use: links are refused when
+ * their own header comes).
+ */
+static mr_result_t
+extension(struct parser *p, uint64_t off, unsigned char type, uint64_t size)
+{
+	struct pending *x = &p->ext;
+	const char *what = type == 'x' ? "pax header" : "GNU long name";
+	char *buf;
+	mr_result_t r = MR_OK;
+
+	if (type == 'x' ? x->pax : x->gnu) {
+		fail(p, "%s at byte %llu: a second one for the same entry",
+		     what, (unsigned long long)off);
+		return MR_EINVAL;
+	}
+	if (size > EXT_MAX) {
+		fail(p, "%s at byte %llu: %llu bytes (at most %d supported)",
+		     what, (unsigned long long)off, (unsigned long long)size,
+		     EXT_MAX);
+		return MR_EINVAL;
+	}
+	if (x->off == TARFS_IMPLIED)
+		x->off = off;
+	if (type == 'x')
+		x->pax = true;
+	else if (type == 'L')
+		x->gnu = true;
+	if (type == 'K')
+		return MR_OK;
+	if ((buf = malloc(size + 1)) == NULL) {
+		fail(p, "out of memory");
+		return MR_ENOMEM;
+	}
+	if (size > 0 && (r = p->read(p->ctx, off + TARFS_BLOCK, buf,
+				     (size_t)size)) != MR_OK) {
+		fail(p, "%s at byte %llu: read failed", what,
+		     (unsigned long long)off);
+		goto out;
+	}
+	buf[size] = '\0';
+	if (type == 'x') {
+		r = pax(p, off, buf, (size_t)size);
+	} else if (!x->pax_path) {
+		size_t n = strlen(buf);
+
+		if (n == 0 || n > p->lim->max_path) {
+			fail(p, "%s at byte %llu: %s", what,
+			     (unsigned long long)off, n == 0 ? "empty" :
+			     "longer than tarfs.max_path");
+			r = MR_EINVAL;
+		} else if ((x->path = strdup(buf)) == NULL) {
+			fail(p, "out of memory");
+			r = MR_ENOMEM;
+		}
+	}
+out:
+	free(buf);
+	return r;
+}
+
 /*
  * One header at (off), (h); (*next) is where the next one starts. The
  * checks go from what makes the block a header at all to what the entry
@@ -245,11 +449,13 @@ push(struct parser *p, char *path, const struct tarfs_ent *e)
 static mr_result_t
 header(struct parser *p, uint64_t off, const unsigned char *h, uint64_t *next)
 {
-	char raw[NAME_MAX_LEN + 1], shown[NAME_MAX_LEN + 1], *path;
+	struct pending *x = &p->ext;
+	char *raw = p->raw, shown[160], *path;
 	size_t nlen, plen;
 	uint64_t size, mtime, mode, room;
 	const char *why;
 	bool posix, dir;
+	unsigned char type = h[H_TYPE];
 	struct tarfs_ent e;
 	int r;
 
@@ -264,19 +470,38 @@ header(struct parser *p, uint64_t off, const unsigned char *h, uint64_t *next)
 		     "archive?)", (unsigned long long)off);
 		return MR_EINVAL;
 	}
+	room = p->size - off - TARFS_BLOCK;
+
+	if (type == 'x' || type == 'L' || type == 'K') {
+		if ((r = octal(h + H_SIZE, 12, &size)) != 0 || size > room) {
+			fail(p, "extension header at byte %llu: %s",
+			     (unsigned long long)off, r != 0 ? "size field is "
+			     "not an octal number" : "size reaches past the "
+			     "end of the archive");
+			return MR_EINVAL;
+		}
+		*next = off + TARFS_BLOCK + size;
+		*next += (TARFS_BLOCK - *next % TARFS_BLOCK) % TARFS_BLOCK;
+		return extension(p, off, type, size);
+	}
 
 	/*
-	 * The name: ustar's prefix, if any, then the name, each NUL-ended
-	 * unless it fills its field. GNU's own format keeps other things
-	 * where the prefix would be.
+	 * The name: an extension's, else ustar's prefix, if any, then the
+	 * name, each NUL-ended unless it fills its field. GNU's own format
+	 * keeps other things where the prefix would be.
 	 */
-	nlen = strnlen((const char *)h + H_NAME, H_NAME_LEN);
-	plen = posix ? strnlen((const char *)h + H_PREFIX, H_PREFIX_LEN) : 0;
-	memcpy(raw, h + H_PREFIX, plen);
-	if (plen > 0)
-		raw[plen++] = '/';
-	memcpy(raw + plen, h + H_NAME, nlen);
-	raw[plen + nlen] = '\0';
+	if (x->path != NULL) {
+		snprintf(raw, p->rawlen, "%s", x->path);
+	} else {
+		nlen = strnlen((const char *)h + H_NAME, H_NAME_LEN);
+		plen = posix ? strnlen((const char *)h + H_PREFIX,
+				       H_PREFIX_LEN) : 0;
+		memcpy(raw, h + H_PREFIX, plen);
+		if (plen > 0)
+			raw[plen++] = '/';
+		memcpy(raw + plen, h + H_NAME, nlen);
+		raw[plen + nlen] = '\0';
+	}
 	printable(raw, shown, sizeof(shown));
 	if (raw[0] == '\0') {
 		fail(p, "header at byte %llu: empty name",
@@ -284,27 +509,33 @@ header(struct parser *p, uint64_t off, const unsigned char *h, uint64_t *next)
 		return MR_EINVAL;
 	}
 
-	if ((why = unsupported(h[H_TYPE])) != NULL) {
+	if ((why = unsupported(type)) != NULL) {
 		fail(p, "entry \"%s\" at byte %llu: %s (type '%c')", shown,
 		     (unsigned long long)off, why,
-		     h[H_TYPE] >= 0x20 && h[H_TYPE] < 0x7f ? h[H_TYPE] : '?');
+		     type >= 0x20 && type < 0x7f ? type : '?');
 		return MR_EINVAL;
 	}
-	dir = h[H_TYPE] == '5';
+	dir = type == '5';
 
-	if ((r = octal(h + H_SIZE, 12, &size)) != 0 ||
-	    octal(h + H_MTIME, 12, &mtime) != 0 ||
+	/* A pax size or mtime replaces the field, which may then be junk. */
+	r = 0;
+	if (x->has_size)
+		size = x->size;
+	else
+		r = octal(h + H_SIZE, 12, &size);
+	if (r != 0 || (!x->has_mtime && octal(h + H_MTIME, 12, &mtime) != 0) ||
 	    octal(h + H_MODE, 8, &mode) != 0) {
-		const char *field = r != 0 ? "size" :
-		    octal(h + H_MTIME, 12, &mtime) != 0 ? "mtime" : "mode";
+		const char *field = r != 0 ? "size" : (!x->has_mtime &&
+		    octal(h + H_MTIME, 12, &mtime) != 0) ? "mtime" : "mode";
 
 		fail(p, "entry \"%s\" at byte %llu: %s field is not an octal "
 		     "number%s", shown, (unsigned long long)off, field,
 		     r == -2 ? " (GNU base-256 sizes of 8 GiB or more are not "
-		     "supported)" : "");
+		     "supported; pax sizes are)" : "");
 		return MR_EINVAL;
 	}
-	room = p->size - off - TARFS_BLOCK;
+	if (x->has_mtime)
+		mtime = (uint64_t)x->mtime;
 	if (size > room) {
 		fail(p, "entry \"%s\" at byte %llu: size %llu reaches past the "
 		     "end of the archive (%llu bytes left)", shown,
@@ -327,6 +558,7 @@ header(struct parser *p, uint64_t off, const unsigned char *h, uint64_t *next)
 		     p->lim->max_path);
 		return MR_EINVAL;
 	}
+	clear_pending(x);
 
 	if (raw[0] == '\0') {
 		/* The root itself, as "./": it lends the root its times. */
@@ -351,7 +583,7 @@ header(struct parser *p, uint64_t off, const unsigned char *h, uint64_t *next)
 
 	memset(&e, 0, sizeof(e));
 	e.node.size = dir ? 0 : size;
-	e.node.mtime = (int64_t)mtime;	/* at most 12 octal digits: no sign */
+	e.node.mtime = (int64_t)mtime;
 	e.node.mode = (uint32_t)(mode & 0777);
 	e.node.dir = dir;
 	e.data = off + TARFS_BLOCK;
@@ -403,7 +635,7 @@ static mr_result_t
 complete(struct parser *p)
 {
 	size_t n = p->count;
-	char shown[NAME_MAX_LEN + 1], other[NAME_MAX_LEN + 1];
+	char shown[160], other[160];
 
 	qsort(p->ents + 1, n - 1, sizeof(*p->ents), tree_order);
 	for (size_t i = 1; i < n; i++) {
@@ -480,9 +712,16 @@ tarfs_parse(tarfs_read_fn read, void *ctx, uint64_t size,
 	idx->count = 0;
 	if (errlen > 0)
 		err[0] = '\0';
+	clear_pending(&p.ext);
 	if (lim->max_entries < 1) {
 		fail(&p, "max_entries must be at least 1");
 		return MR_EINVAL;
+	}
+	p.rawlen = (lim->max_path > NAME_MAX_LEN ? lim->max_path :
+		    NAME_MAX_LEN) + 1;
+	if ((p.raw = malloc(p.rawlen)) == NULL) {
+		fail(&p, "out of memory");
+		return MR_ENOMEM;
 	}
 	memset(&root, 0, sizeof(root));
 	root.node.mode = 0755;
@@ -490,7 +729,8 @@ tarfs_parse(tarfs_read_fn read, void *ctx, uint64_t size,
 	root.hdr = TARFS_IMPLIED;
 	if ((rootpath = strdup("")) == NULL) {
 		fail(&p, "out of memory");
-		return MR_ENOMEM;
+		r = MR_ENOMEM;
+		goto out;
 	}
 	if ((r = push(&p, rootpath, &root)) != MR_OK)
 		goto out;
@@ -519,15 +759,24 @@ tarfs_parse(tarfs_read_fn read, void *ctx, uint64_t size,
 		if ((r = header(&p, off, h, &next)) != MR_OK)
 			goto out;
 	}
+	if (p.ext.off != TARFS_IMPLIED) {
+		fail(&p, "extension header at byte %llu: no entry follows it",
+		     (unsigned long long)p.ext.off);
+		r = MR_EINVAL;
+		goto out;
+	}
 	if ((r = complete(&p)) != MR_OK)
 		goto out;
 	idx->ents = p.ents;
 	idx->count = p.count;
+	free(p.raw);
 	return MR_OK;
 out:
 	idx->ents = p.ents;
 	idx->count = p.count;
 	tarfs_index_free(idx);
+	clear_pending(&p.ext);
+	free(p.raw);
 	return r;
 }
 

@@ -42,7 +42,7 @@ mr_tarfs_mount(const char *device, struct mr_tarfs **fs, mr_time_t deadline)
 	struct mr_block_info info;
 	struct source src;
 	struct mr_tarfs *t;
-	char err[160 + 2 * MR_CFG_TARFS_MAX_PATH];
+	char err[400];	/* names in messages are cut at 160 bytes */
 	mr_result_t r;
 
 	*fs = NULL;

@@ -1,6 +1,6 @@
 #!/usr/bin/env lua5.3
 -- libs/tarfs end to end on Unix: tests/app (tarls) mounts a tar archive
--- made by GNU tar (--format=ustar) from a tree, as its block device "site",
+-- made by GNU tar (--format=ustar, then pax and gnu) from a tree, as its block device "site",
 -- and prints every node with a hash of its bytes read through
 -- mr_tarfs_read, lookups of good and bad paths, and one file's text; the
 -- output must match the tree exactly. Then the archive of tool/tar.lua,
@@ -102,6 +102,13 @@ t.is(code, 0, "tool/tar.lua makes the archive", out)
 out, code = t.run(dir, "./_build/tarls 2>/dev/null")
 t.is(out, expected(0, "755", "644"), "tool/tar.lua's archive: the same tree, modes 0644/0755, time 0")
 
+-- GNU tar's pax and own formats, with their extension headers.
+for _, format in ipairs({ "pax", "gnu" }) do
+  t.run(dir, ("tar --format=%s --mtime=@%d -cf site.tar -C tree ."):format(format, MTIME))
+  out = t.run(dir, "./_build/tarls 2>/dev/null")
+  t.is(out, want, "GNU tar --format=" .. format .. ": the same tree")
+end
+
 -- Bad archives stop the mount: the device, the entry, its offset, why.
 local function refused(label, setup, msg)
   t.run(dir, "rm -rf site.tar bad && mkdir bad && " .. setup)
@@ -118,8 +125,8 @@ refused("symbolic link", "ln -s /etc/passwd bad/link && " .. ustar,
   "entry \"./link\" at byte 512: symbolic links are not supported (type '2')")
 refused("hard link", "echo x >bad/f && ln bad/f bad/g && " .. ustar,
   "entry \"./g\" at byte 1536: hard links are not supported (type '1')")
-refused("pax archive", "echo x >bad/f && tar --format=pax -cf site.tar -C bad .",
-  "entry \"./PaxHeaders/.\" at byte 0: pax extended headers are not supported")
+refused("sparse file", "truncate -s 1M bad/holes && echo x >>bad/holes && tar --format=pax -S -cf site.tar -C bad .",
+  "pax header at byte 1536: sparse files are not supported")
 refused("traversal", "echo x >bad/f && tar --format=ustar -cf site.tar -P --transform 's,^\\./f,../../etc/f,' -C bad .",
   "entry \"../../etc/f\" at byte 512: \"..\" components are not allowed")
 refused("size past the end", ("tar --format=ustar -cf site.tar -C tree ./img/photo.bin && truncate -s 10240 site.tar"),

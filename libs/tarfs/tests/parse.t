@@ -40,4 +40,13 @@ lua5.3 - "$t" "$dir/tool.tar" <<-'LUA'
 tar --format=ustar -cf "$dir/ustar.tar" -C "$t" .
 tar --format=gnu -cf "$dir/gnu-long.tar" -C "$t" .
 tar --format=pax -cf "$dir/pax.tar" -C "$t" .
+# A path longer than ustar's 256 bytes, which only pax can hold.
+cp -r "$t" "$dir/deep"
+mkdir -p "$dir/deep/$long/$long"
+printf 'deeper\n' >"$dir/deep/$long/$long/$(printf 'g%.0s' $(seq 1 30))"
+tar --format=pax -cf "$dir/pax-long.tar" -C "$dir/deep" .
+mkdir "$dir/sparse"
+truncate -s 1M "$dir/sparse/holes"
+printf 'x' | dd of="$dir/sparse/holes" bs=1 seek=500000 conv=notrunc 2>/dev/null
+tar --format=pax -S -cf "$dir/sparse.tar" -C "$dir/sparse" .
 "$bin" "$dir"

@@ -1,7 +1,8 @@
 /*
  * mirari/tarfs.h: a read-only filesystem over a block device holding a
  * ustar archive (POSIX.1-1988 ustar, as `mirari build` writes from a
- * directory and as tar(1) writes with --format=ustar).
+ * directory and as tar(1) writes with --format=ustar; the pax and GNU
+ * long-name headers of tar --format=pax or gnu are understood too).
  *
  * mr_tarfs_mount reads every header once and builds an index in memory;
  * lookups never touch the device again and reads go straight to the
