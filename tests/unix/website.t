@@ -1,0 +1,55 @@
+#!/usr/bin/env lua5.3
+-- examples/website on Unix, unprivileged networking (slirp) as the README
+-- runs it: mirari build makes the tar image of htdocs/ (and remakes it
+-- only when htdocs/ changes), the image mounts it with tarfs and serves it
+-- with the http handler set on a forwarded 127.0.0.1 port, checked with
+-- curl by tests/lib/sitecheck.sh: every file's bytes, HEAD, types, ranges,
+-- ETag revalidation, 404, directories, keep-alive, traversal attempts;
+-- and the C route /status.
+package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
+local t = require("tap")
+local m, q = t.quote(t.mirari), t.quote
+
+local dir = t.tmpdir()
+t.copy_app("examples/website", dir)
+local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
+t.is(code, 0, "examples/website builds for unix", out)
+t.ok(not out:find("warning", 1, true), "without warnings", out)
+local image = dir .. "/_build/images/site.tar"
+t.ok(t.exists(image), "the build made the image of htdocs/ in _build/images/site.tar")
+
+-- The image follows the directory, and only when it changes.
+local listing = t.run(dir, "tar -tf _build/images/site.tar")
+t.is(listing, "about/\nabout/index.html\ncss/\ncss/site.css\nimg/\nimg/mirari.png\nindex.html\n",
+  "it holds htdocs/, sorted, directories included")
+local before = t.run(dir, "stat -c %Y _build/images/site.tar")
+out = t.run(dir, "sleep 1.1 && " .. m .. " build")
+t.ok(not out:find("IMAGE", 1, true), "a build with htdocs/ unchanged leaves the image alone", out)
+t.is(t.run(dir, "stat -c %Y _build/images/site.tar"), before, "and its time")
+out = t.run(dir, "echo new >htdocs/new.txt && " .. m .. " build")
+t.has(out, "IMAGE", "a new file in htdocs/ remakes the image", out)
+t.has(t.run(dir, "tar -tf _build/images/site.tar"), "new.txt", "with the file in it")
+out = t.run(dir, "rm htdocs/new.txt && " .. m .. " build && tar -tf _build/images/site.tar")
+t.is(out:find("new.txt", 1, true), nil, "removing it remakes the image without it")
+
+-- Serve it on a free loopback port.
+local port = tonumber((t.run("/", "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])'")))
+t.ok(port ~= nil, "a free port on 127.0.0.1")
+local log = dir .. "/website.log"
+local pid = (t.run(dir, "./_build/website net0.forward=" .. port .. ":80 >" .. q(log) .. " 2>&1 & echo $!")):match("%d+")
+local base = "http://127.0.0.1:" .. port
+t.run("/", "i=0; until curl -sf -o /dev/null --max-time 1 " .. base .. "/ || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done")
+out = t.run("/", "sh " .. q(t.root .. "/tests/lib/sitecheck.sh") .. " " .. base .. " " .. q(dir .. "/htdocs"))
+t.has(out, "sitecheck done", "sitecheck ran to its end", out)
+t.is(out:match("files (%d+)"), "4", "it fetched the four files of htdocs/")
+for name, result in out:gmatch("check (%S+[^\n]-) (ok[^\n]*)\n") do t.ok(true, name) end
+for line in out:gmatch("check ([^\n]- FAIL[^\n]*)\n") do t.ok(false, line) end
+
+local status = t.run("/", "curl -s --max-time 5 " .. base .. "/status")
+t.has(status, '"app":"website"', "the C route /status answers", status)
+t.has(status, '"target":"unix"', "from the Unix image")
+t.has(t.read(log) or "", "GET /index.html 200", "the access log has a line per request")
+if pid then t.run("/", "kill " .. pid) end
+t.ok(not (t.read(log) or ""):find("crash", 1, true), "the image did not crash", t.read(log))
+os.execute("rm -rf " .. q(dir))
+t.done()
