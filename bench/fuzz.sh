@@ -88,7 +88,9 @@ case ${1:-} in
 	targets
 	;;
 --build)
-	for t in ${2:-$(targets)}; do echo "$t $(build "$t")"; done
+	for target in ${2:-$(targets)}; do
+		echo "$target $(build "$target")"
+	done
 	;;
 --run)
 	[ $# -eq 3 ] || { echo "usage: bench/fuzz.sh --run NAME/TARGET SECONDS" >&2; exit 2; }
@@ -114,11 +116,11 @@ case ${1:-} in
 	printf '%-16s %10s %8s %8s %8s %9s %s\n' target "exec/s" cov ft \
 	    corpus "rss MB" result
 	failed=0
-	for t in $(targets); do
-		w=$work/${t%%/*}-${t#*/}
+	for target in $(targets); do
+		w=$work/${target%%/*}-${target#*/}
 		mkdir -p "$w"
 		status=0
-		run "$t" "$secs" "$w" >"$w/log" 2>&1 || status=$?
+		run "$target" "$secs" "$w" >"$w/log" 2>&1 || status=$?
 		# The last status line: "#N DONE cov: C ft: F corp: U/Sb ..."
 		line=$(grep -E '^#[0-9]+' "$w/log" | tail -n 1)
 		cov=$(echo "$line" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
@@ -132,7 +134,7 @@ case ${1:-} in
 			result="FAILED (status $status, see $w/log)"
 			failed=1
 		fi
-		printf '%-16s %10s %8s %8s %8s %9s %s\n' "$t" "${eps:--}" \
+		printf '%-16s %10s %8s %8s %8s %9s %s\n' "$target" "${eps:--}" \
 		    "${cov:--}" "${ft:--}" "${corp:--}" "${rss:--}" "$result"
 	done
 	if [ "$failed" -eq 0 ]; then rm -rf "$work"; fi

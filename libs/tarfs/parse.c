@@ -181,13 +181,14 @@ unsupported(unsigned char type)
 static const char *
 normalise(char *name, bool dir)
 {
-	size_t len;
+	size_t len, skip = 0;
 	char *c, *next;
 
 	if (name[0] == '/')
 		return "absolute names are not allowed";
-	while (name[0] == '.' && name[1] == '/')
-		memmove(name, name + 2, strlen(name + 2) + 1);
+	while (name[skip] == '.' && name[skip + 1] == '/')
+		skip += 2;
+	memmove(name, name + skip, strlen(name + skip) + 1);
 	if (strcmp(name, ".") == 0)
 		name[0] = '\0';
 	len = strlen(name);
