@@ -205,7 +205,9 @@ Debian dom0, prepared in the cache on first use (see mirari doctor). The
 guest's console is shown as it comes; a crash report's backtrace is
 printed again with function names. Ctrl-C destroys the guest and stops
 the emulator. There, --forward H:G (with --emulate) makes the guest's
-port G reachable at 127.0.0.1:H of this machine.]],
+port G reachable at 127.0.0.1:H of this machine: at the static address
+of its first net device, or else at the address dom0's DHCP server gave
+last (H:IP:G names the address).]],
   options = { OUTPUT,
               { long = "--emulate", key = "emulate", doc = "run a Xen image on the emulated Xen host" },
               { long = "--forward", key = "forward", arg = "H:G", repeated = true,

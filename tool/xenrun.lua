@@ -88,6 +88,30 @@ local function status_of(result, image, err)
   return 1
 end
 
+-- Forwards "HOST:GUEST" without an address reach the latest DHCP guest of
+-- the emulated host; when the image's first net device has a static
+-- address (app.conf's, or a NAME.ipv4= boot parameter in (args)), they go
+-- to that address instead.
+function M.forwards_to_static(state, args, forwards)
+  local net
+  for _, d in ipairs(state.devices or {}) do
+    if d.kind == "net" then net = d break end
+  end
+  if not net or not forwards then return forwards end
+  local ipv4 = net.ipv4
+  for _, a in ipairs(args) do
+    ipv4 = a:match("^" .. net.name:gsub("%p", "%%%0") .. "%.ipv4=(.*)$") or ipv4
+  end
+  local addr = ipv4 and ipv4:match("^(%d+%.%d+%.%d+%.%d+)/%d+$")
+  if not addr then return forwards end
+  local out = {}
+  for i, f in ipairs(forwards) do
+    local host, guest = f:match("^(%d+):(%d+)$")
+    out[i] = host and ("%s:%s:%s"):format(host, addr, guest) or f
+  end
+  return out
+end
+
 -- Run the image of (state) (a configured, built Xen build directory
 -- (dir)) with runtime parameters (args). opts: emulate, forwards,
 -- timeout, out and err (files). Returns the exit status, or nil and a
@@ -107,6 +131,7 @@ function M.run(root, state, dir, args, opts)
     end
     words[#words + 1] = a
   end
+  local forwards = M.forwards_to_static(state, args, opts.forwards)
   local timeout = opts.timeout or 600
   local script_path = os.tmpname()
   util.write_file(script_path, M.script(root, xl, state.app, table.concat(words, " "), timeout))
@@ -114,7 +139,7 @@ function M.run(root, state, dir, args, opts)
   local feed, finish = filter(out, result)
   if opts.emulate then
     local r, e = xenhost.exec(root, script_path, {
-      timeout = timeout + 120, forwards = opts.forwards, on_output = feed,
+      timeout = timeout + 120, forwards = forwards, on_output = feed,
     })
     os.remove(script_path)
     if not r then return nil, e end
