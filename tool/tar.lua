@@ -28,7 +28,8 @@ local CHUNK = 64 * 1024
 -- and kind "f" or "d", in byte order of path; or nil and a message.
 local function scan(dir)
   local errf = os.tmpname()
-  local p = io.popen(("LC_ALL=C find %s -mindepth 1 -printf '%%y %%s %%P\\0' 2>%s")
+  -- -H: the directory itself may be a symbolic link; nothing inside it.
+  local p = io.popen(("LC_ALL=C find -H %s -mindepth 1 -printf '%%y %%s %%P\\0' 2>%s")
     :format(util.quote(dir), util.quote(errf)))
   local out = p:read("a")
   local ok = p:close()
@@ -173,6 +174,10 @@ function M.write(dir, out_path, depfile_path)
     return nil, ("%s: not a directory"):format(dir)
   end
   dir = dir:gsub("(.)/+$", "%1")
+  local adir, aout = util.abspath(dir, util.cwd()), util.abspath(out_path, util.cwd())
+  if aout:sub(1, #adir + 1) == adir .. "/" then
+    return nil, ("%s: inside %s, the directory it would archive"):format(out_path, dir)
+  end
   local list, err = scan(dir)
   if not list then return nil, err end
 

@@ -108,6 +108,13 @@ ok, err = tar.write(dir .. "/nothere", dir .. "/bad.tar")
 t.ok(not ok and err == dir .. "/nothere: not a directory", "missing directory refused", err)
 ok, err = tar.write(dir .. "/a/index.html", dir .. "/bad.tar")
 t.ok(not ok and err:find("index.html: not a directory", 1, true), "a file as the directory refused", err)
+ok, err = tar.write(dir .. "/a", dir .. "/a/css/out.tar")
+t.ok(not ok and err == dir .. "/a/css/out.tar: inside " .. dir .. "/a, the directory it would archive"
+  and not t.exists(dir .. "/a/css/out.tar"), "an archive inside its own directory refused", err)
+sh("ln -s a alink")
+ok, err = tar.write(dir .. "/alink", dir .. "/alink.tar")
+_, code = sh("cmp a.tar alink.tar")
+t.ok(ok and code == 0, "the directory may be a symbolic link to one", err)
 ok, err = tar.write(dir .. "/a", dir .. "/no/such/dir/out.tar")
 t.ok(not ok and err:find("cannot write", 1, true), "unwritable output refused", err)
 
