@@ -54,7 +54,9 @@ echo '@@@ create'
 xl create -q %s 'on_poweroff="preserve"' 'on_crash="preserve"' 2>&1
 domid=$(xl domid blocktest)
 i=0
-until xl list blocktest 2>/dev/null | awk 'NR == 2 { print $5 }' | grep -q '[sc]' || [ $i -gt 1200 ]; do
+while st=$(xl list blocktest 2>/dev/null | awk 'NR == 2 { print $5 }') && [ -n "$st" ]; do
+	case $st in *s*|*c*) break ;; esac
+	[ $i -gt 600 ] && break
 	sleep 0.1; i=$((i+1))
 done
 echo '@@@ ended'
