@@ -102,6 +102,26 @@ t.is(code, 0, "tool/tar.lua makes the archive", out)
 out, code = t.run(dir, "./_build/tarls 2>/dev/null")
 t.is(out, expected(0, "755", "644"), "tool/tar.lua's archive: the same tree, modes 0644/0755, time 0")
 
+-- The device built from the directory by mirari build (from = "tree"),
+-- and built again when a file is added.
+local conf = t.read(dir .. "/app.conf")
+t.write(dir .. "/app.conf", (conf:gsub('file = "site.tar"', 'from = "tree"')))
+out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
+t.is(code, 0, "from = \"tree\": builds", out)
+out = t.run(dir, "./_build/tarls 2>/dev/null")
+t.is(out, expected(0, "755", "644"), "from = \"tree\": mirari build's image of the tree")
+files["css/new.css"] = "p { margin: 0 }\n"
+t.write(tree .. "/css/new.css", files["css/new.css"])
+out, code = t.run(dir, m .. " build 2>&1")
+t.is(code, 0, "from = \"tree\": builds again after a file is added", out)
+out = t.run(dir, "./_build/tarls 2>/dev/null")
+t.is(out, expected(0, "755", "644"), "from = \"tree\": the image has the new file")
+files["css/new.css"] = nil
+os.remove(tree .. "/css/new.css")
+t.write(dir .. "/app.conf", conf)
+out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
+t.is(code, 0, "file = \"site.tar\" again", out)
+
 -- GNU tar's pax and own formats, with their extension headers.
 for _, format in ipairs({ "pax", "gnu" }) do
   t.run(dir, ("tar --format=%s --mtime=@%d -cf site.tar -C tree ."):format(format, MTIME))
