@@ -122,6 +122,27 @@ i=0; until grep -q listening "$log" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1;
 grep -q listening "$log" && echo "guest listening"
 echo '@@@ client'
 timeout 150 python3 %s %d 2>&1
+echo '@@@ second'
+# The same image again, at the address of a boot parameter.
+xl create -q %s 'name="echo2"' 'extra="net0.ipv4=192.0.2.31/24"' 2>&1
+i=0; until grep -q listening /var/log/xen/console/guest-echo2.log 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
+timeout 60 python3 -c '
+import socket, time
+for host in ("192.0.2.31", "192.0.2.10"):
+    end = time.time() + 20
+    while True:
+        try:
+            s = socket.create_connection((host, 7), timeout=5)
+            break
+        except OSError:
+            if time.time() > end: raise
+            time.sleep(0.5)
+    s.sendall(b"which\n")
+    print(host, "echoes", s.recv(100) == b"which\n")
+    s.close()
+' 2>&1
+grep "net0: address" /var/log/xen/console/guest-echo2.log
+xl destroy echo2 2>&1
 echo '@@@ shutdown'
 domid=$(xl domid echo)
 t0=$(date +%%s%%N)
@@ -155,7 +176,8 @@ echo '@@@ novif'
 . %s
 mirari_run_guest %s novif "" 60
 echo '@@@ end'
-]]):format(q(app .. "/_build/echo.xl"), q(client), CONCURRENT, q(hello .. "/_build/http-hello.xl"),
+]]):format(q(app .. "/_build/echo.xl"), q(client), CONCURRENT, q(app .. "/_build/echo.xl"),
+  q(hello .. "/_build/http-hello.xl"),
   q(t.root .. "/build/xenhost/run-guest.sh"), q(work .. "/novif.xl")))
 local r, err = xenhost.exec(t.root, script, { timeout = 400 })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
@@ -170,6 +192,10 @@ t.has(client_out, "single: 5/5 lines echoed\n", "five lines over one connection 
 t.has(client_out, "bulk: echoed\n", "16 KB over one connection come back intact")
 t.has(client_out, ("concurrent: %d/%d connections echoed all lines\n"):format(CONCURRENT, CONCURRENT),
   CONCURRENT .. " connections at once are each echoed")
+local second = section.second or ""
+t.has(second, "192.0.2.31 echoes True", "a second instance with extra=\"net0.ipv4=192.0.2.31/24\" answers there", second)
+t.has(second, "192.0.2.10 echoes True", "while the first still answers at app.conf's address")
+t.has(second, "net0: address 192.0.2.31", "its lwIP has the address of the boot parameter")
 local shut = section.shutdown or ""
 t.has(shut, "xl shutdown returned", "xl shutdown -w ends the guest", shut)
 t.has(console, "shutdown requested: poweroff", "the guest saw the request")
