@@ -854,9 +854,16 @@ serve(struct mr_tcp *tcp, void *arg)
 			continue;
 		}
 		if (status == HTTP_INCOMPLETE) {
-			/* The limits make the buffer hold any request. */
-			if (have == sizeof c->in)
-				mr_panic("http: a request fills the buffer");
+			/*
+			 * The limits make the buffer hold any request the
+			 * parser takes, so this is a bug; still, refuse the
+			 * client rather than crash.
+			 */
+			if (have == sizeof c->in) {
+				mr_error("a request fills the buffer: a bug");
+				refuse(c, 431);
+				break;
+			}
 			if (flush(c) != MR_OK)
 				break;
 			res = mr_tcp_read(tcp, c->in + have,
