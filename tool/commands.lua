@@ -160,7 +160,7 @@ local function unix_forwards(state, forwards, args)
     if v then tap = v ~= "" and v or nil end
   end
   if tap then
-    errors.usage("run: --forward: device %s uses tap %s; forwards are for slirp (add %s.tap= to use it)",
+    errors.usage("run: --forward: device %s uses tap %s; forwards are slirp's (add %s.tap= to use slirp)",
       dev.name, tap, dev.name)
   end
   for _, f in ipairs(forwards) do

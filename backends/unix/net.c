@@ -219,6 +219,7 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 {
 	const struct mr_device_desc *dev;
 	struct netdev *d;
+	char fwd[2];	/* enough to tell an empty forward setting */
 	mr_result_t r;
 
 	if ((dev = mr_device("net", index)) == NULL)
@@ -241,6 +242,14 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 		return MR_EINVAL;
 	}
 	d->slirp = r == MR_ENOENT || d->tap[0] == '\0';
+	/*
+	 * app.conf's forwards are for slirp; a tap given at boot (net0.tap=)
+	 * replaces slirp, and the forwards with it.
+	 */
+	r = mr_device_setting(dev, "forward", fwd, sizeof(fwd));
+	if (!d->slirp && r != MR_ENOENT && !(r == MR_OK && fwd[0] == '\0'))
+		mr_warn("net%u: device '%s' is on tap %s: its forwards are "
+			"slirp's and do not apply", index, dev->name, d->tap);
 	if (!net_mac(index, dev, d->slirp ? dev->name : d->tap, d->info.mac))
 		return MR_EINVAL;
 	if (d->slirp && slirp_net_open == NULL) {
