@@ -51,9 +51,11 @@ local function run_checks(label, cmd)
   t.is(images.compare(t.read(dir .. "/scratch.img"), images.scratch_expected()), nil,
     label .. ": scratch.img holds what the application wrote, and zeros elsewhere")
   t.is(images.compare(t.read(dir .. "/ro.img"), ro), nil, label .. ": ro.img is unchanged")
+  return out
 end
 
-run_checks("run", "./_build/blocktest")
+local run_out = run_checks("run", "./_build/blocktest")
+io.stdout:write("# ", run_out:match("figures: [^\n]*") or "no figures", "\n")
 
 -- Images the platform refuses: the device, the file and the reason.
 local function refused(label, device, setup, want)

@@ -128,6 +128,7 @@ t.has(rodisk, "block0: app.conf asks for a writable disk, but the host attached 
 t.has(rodisk, "scratch sectors=8192 sector_size=512 readonly=1\n", "and is read-only for the application", rodisk)
 t.has(rodisk, "@mirari end=poweroff", "and the guest ends cleanly", rodisk)
 
+io.stdout:write("# ", console:match("figures: [^\n]*") or "no figures", "\n")
 if r then
   io.stdout:write("# dom0 ready after ", tostring(r.timings.boot_to_ready_ms), " ms, whole run ",
     tostring(r.timings.total_ms), " ms\n")
