@@ -34,7 +34,7 @@ inn() { ip netns exec "$nn" "$@"; }
 # The image.
 cp -r "$top/examples/http-hello/." "$work/app/" 2>/dev/null || { mkdir -p "$work/app"; cp -r "$top/examples/http-hello/." "$work/app/"; }
 rm -rf "$work/app/_build"
-sed -i 's/tap = "tap0"/tap = "mrbtap0"/' "$work/app/app.conf"
+sed -i 's/forward = { "8080:80" }/tap = "mrbtap0"/' "$work/app/app.conf"
 (cd "$work/app" && "$top/bin/mirari" configure -q && "$top/bin/mirari" build >/dev/null)
 
 # The namespaces: the client's holds the tap of http-hello (192.0.2.0/24)

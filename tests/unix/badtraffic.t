@@ -23,7 +23,7 @@ local RSS_GROWTH_MAX = 16 * 1024        -- KiB
 
 local dir = t.tmpdir()
 t.copy_app("examples/http-hello", dir)
-t.write(dir .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('tap = "tap0"', 'tap = "mrbad0"')))
+t.write(dir .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('forward = { "8080:80" }', 'tap = "mrbad0"')))
 local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
 t.is(code, 0, "examples/http-hello builds for unix", out)
 

@@ -10,7 +10,7 @@ local m, q = t.quote(t.mirari), t.quote
 local dir = t.tmpdir()
 t.copy_app("examples/http-hello", dir)
 local conf = t.read(dir .. "/app.conf")
-conf = conf:gsub('tap = "tap0"', 'tap = "mrdhcp0"'):gsub('ipv4 = "[^"]*"', 'ipv4 = "dhcp"')
+conf = conf:gsub('ipv4 = "[^"]*", forward = { "8080:80" }', 'tap = "mrdhcp0", ipv4 = "dhcp"')
 t.write(dir .. "/app.conf", conf)
 t.has(conf, 'tap = "mrdhcp0", ipv4 = "dhcp"', "app.conf asks for DHCP on mrdhcp0")
 local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1")
