@@ -23,60 +23,9 @@ t.copy_app("libs/tarfs/tests/app", dir)
 local tree = dir .. "/tree"
 local MTIME = 1234567890
 
--- The site: text, a binary file of several sectors, an empty file, a
--- directory inside a directory, a name with a space.
-local files = {
-  ["index.html"] = "<!doctype html>\n<h1>hello from tarfs</h1>\n",
-  ["css/site.css"] = "body { color: #333 }\n",
-  ["img/empty"] = "",
-  ["docs/notes/a b.txt"] = "spaces\n",
-}
-local photo = {}
-for i = 1, 70001 do photo[i] = string.char((i * 7919 + i // 256) % 256) end
-files["img/photo.bin"] = table.concat(photo)
-for name, data in pairs(files) do t.write(tree .. "/" .. name, data) end
-t.run(tree, "chmod 0755 . css img docs docs/notes && chmod 0644 index.html css/site.css img/empty " ..
-  "img/photo.bin 'docs/notes/a b.txt' && chmod 0600 css/site.css")
-
-local function fnv(s)
-  local h = -3750763034362895579 -- 0xcbf29ce484222325
-  for i = 1, #s do h = (h ~ s:byte(i)) * 0x100000001b3 end
-  return ("%016x"):format(h)
-end
-
--- What tarls must print for the tree, with modes (dirs, files) and time.
-local function expected(mtime, dmode, fmode)
-  local nodes = { [""] = true }
-  for name in pairs(files) do
-    nodes[name] = true
-    local d = name
-    while d:find("/") do
-      d = d:match("^(.*)/[^/]*$")
-      nodes[d] = true
-    end
-  end
-  local names = {}
-  for n in pairs(nodes) do names[#names + 1] = n end
-  table.sort(names)
-  local out = { "count " .. #names }
-  for _, n in ipairs(names) do
-    local data = files[n]
-    if data then
-      out[#out + 1] = ("node %s %d %s %d %s"):format(n, #data,
-        fmode and fmode or (n == "css/site.css" and "600" or "644"), mtime, fnv(data))
-    else
-      out[#out + 1] = ("node %s dir %s %d"):format(n, dmode, mtime)
-    end
-  end
-  for _, l in ipairs({ "", "index.html", "css", "css/site.css", "img/photo.bin" }) do
-    out[#out + 1] = "lookup " .. l .. " yes"
-  end
-  for _, l in ipairs({ "nothere", "/index.html", "css/", "./css", "css//site.css", "../index.html" }) do
-    out[#out + 1] = "lookup " .. l .. " no"
-  end
-  out[#out + 1] = "text index.html"
-  return table.concat(out, "\n") .. "\n" .. files["index.html"] .. "tarls done\n"
-end
+local site = dofile(t.root .. "/libs/tarfs/tests/site.lua")
+local files, expected = site.files, site.expected
+site.make(tree)
 
 local out, code = t.run(dir, ("tar --format=ustar --mtime=@%d -cf site.tar -C tree ."):format(MTIME))
 t.is(code, 0, "GNU tar makes the archive", out)
