@@ -3,9 +3,9 @@
  * mr_plat_block_* calls.
  *
  * A call splits its range into requests of at most info.max_sectors,
- * submits them one after the other and waits for each on the device's
- * event (mr_source_event(info.handle)), collecting completions with
- * mr_plat_block_reap whenever it wakes. Several threads may wait on one
+ * submits them in order, several in flight at once as far as the device
+ * has room, and waits on the device's event (mr_source_event(info.handle)),
+ * collecting completions with mr_plat_block_reap whenever it wakes. Several threads may wait on one
  * device: a signal wakes them all, each reaps (which marks every finished
  * request done, its own or not) and goes back to sleep unless its own is
  * done. A platform that completes everything inside submit says so with
@@ -21,8 +21,8 @@
  * at once with its own buffer untouched from then on. With MR_FOREVER the
  * caller's buffer is handed to the platform directly (no copy). When the
  * bounce buffer cannot be allocated, the request uses the caller's buffer
- * and, should the deadline pass, the call waits for that one request to
- * end before it returns MR_ETIMEDOUT.
+ * and, should the deadline pass, the call waits for that request to end
+ * before it returns MR_ETIMEDOUT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -142,94 +142,109 @@ mr_block_info(const struct mr_block *dev, struct mr_block_info *info)
 }
 
 /*
- * One request of (count) <= max_sectors sectors, waited for as the
- * comment at the top of this file says.
+ * A part of a call: one request of at most max_sectors, in flight while
+ * (req) is not NULL.
+ */
+struct part {
+	struct mr_plat_block_req direct;	/* when not bounced */
+	struct mr_plat_block_req *req;
+	struct bounce *b;			/* or NULL */
+	unsigned char *dst;			/* the caller's, for a read */
+	size_t len;
+};
+
+/*
+ * Submit (pt) for (count) sectors at (sector), (p) being the caller's
+ * part of the buffer. MR_EAGAIN when the device has no room even after
+ * collecting what ended.
  */
 static mr_result_t
-request(struct mr_block *dev, uint64_t sector, uint32_t count, void *buf,
-	bool write, mr_time_t deadline)
+part_start(struct mr_block *dev, struct part *pt, uint64_t sector,
+	   uint32_t count, unsigned char *p, bool write, mr_time_t deadline)
 {
-	struct mr_plat_block_req direct, *req = &direct;
-	struct bounce *b = NULL;
-	size_t len = (size_t)count * dev->info.sector_size;
-	bool late = false;
+	struct mr_plat_block_req *req = &pt->direct;
 	mr_result_t r;
 
-	if (dev->info.handle >= 0) {
-		mr_plat_block_reap(dev->index);
-		collect(dev);
-		if (deadline != MR_FOREVER &&
-		    (b = malloc(sizeof(*b) + len)) != NULL) {
-			req = &b->req;
-			if (write)
-				memcpy(b->data, buf, len);
-		}
+	pt->len = (size_t)count * dev->info.sector_size;
+	pt->dst = p;
+	pt->b = NULL;
+	if (dev->info.handle >= 0 && deadline != MR_FOREVER &&
+	    (pt->b = malloc(sizeof(*pt->b) + pt->len)) != NULL) {
+		req = &pt->b->req;
+		if (write)
+			memcpy(pt->b->data, p, pt->len);
 	}
 	memset(req, 0, sizeof(*req));
 	req->sector = sector;
 	req->count = count;
 	req->write = write;
-	req->buf = b != NULL ? (void *)b->data : buf;
-
-	/*
-	 * No room: a completion may be waiting unreaped (its signal came
-	 * while no thread listened), so reap before sleeping on the event.
-	 */
-	while ((r = mr_plat_block_submit(dev->index, req)) == MR_EAGAIN) {
-		if (dev->info.handle < 0)
-			mr_panic("block device '%s': the platform asks to wait "
-				 "on a device without an event", dev->name);
+	req->buf = pt->b != NULL ? (void *)pt->b->data : p;
+	r = mr_plat_block_submit(dev->index, req);
+	if (r == MR_EAGAIN && dev->info.handle >= 0) {
+		/*
+		 * Completions may wait unreaped (their signal came while no
+		 * thread of this device listened): collect them, and try
+		 * again before anyone sleeps on the event.
+		 */
 		mr_plat_block_reap(dev->index);
 		collect(dev);
-		if ((r = mr_plat_block_submit(dev->index, req)) != MR_EAGAIN)
-			break;
-		if (mr_event_wait(mr_source_event(dev->info.handle),
-				  deadline) == MR_ETIMEDOUT) {
-			free(b);
-			return MR_ETIMEDOUT;
-		}
+		r = mr_plat_block_submit(dev->index, req);
 	}
+	if (r == MR_EAGAIN && dev->info.handle < 0)
+		mr_panic("block device '%s': the platform asks to wait on a "
+			 "device without an event", dev->name);
 	if (r != MR_OK) {
-		free(b);
-		return r == MR_EINVAL ? MR_EINVAL : MR_EUNSPEC;
+		free(pt->b);
+		pt->b = NULL;
+		return r == MR_EAGAIN || r == MR_EINVAL ? r : MR_EUNSPEC;
 	}
-
-	while (!req->done) {
-		if (dev->info.handle < 0)
-			mr_panic("block device '%s': the platform left a request "
-				 "unfinished on a device without an event",
-				 dev->name);
-		mr_plat_block_reap(dev->index);
-		if (req->done)
-			break;
-		if (mr_event_wait(mr_source_event(dev->info.handle),
-				  deadline) == MR_ETIMEDOUT) {
-			if (b != NULL) {
-				b->next = dev->abandoned;
-				dev->abandoned = b;
-				return MR_ETIMEDOUT;
-			}
-			/* The caller's buffer is in the request: stay. */
-			late = true;
-			deadline = MR_FOREVER;
-		}
-	}
-	r = req->result == MR_OK ? MR_OK : MR_EUNSPEC;
-	if (b != NULL) {
-		if (r == MR_OK && !write)
-			memcpy(buf, b->data, len);
-		free(b);
-	}
-	return late ? MR_ETIMEDOUT : r;
+	pt->req = req;
+	return MR_OK;
 }
+
+/* (pt) is done: its result, its data copied out of the bounce buffer. */
+static mr_result_t
+part_finish(struct part *pt)
+{
+	mr_result_t r = pt->req->result == MR_OK ? MR_OK : MR_EUNSPEC;
+
+	if (pt->b != NULL) {
+		if (r == MR_OK && !pt->req->write)
+			memcpy(pt->dst, pt->b->data, pt->len);
+		free(pt->b);
+	}
+	pt->req = NULL;
+	return r;
+}
+
+/* Leave a bounced part to end on its own; freed by collect() once done. */
+static void
+part_abandon(struct mr_block *dev, struct part *pt)
+{
+	pt->b->next = dev->abandoned;
+	dev->abandoned = pt->b;
+	pt->req = NULL;
+}
+
+/*
+ * Parts are submitted in order, up to PIPELINE of them in flight at once
+ * (as many as the device has room for), so that a large call keeps the
+ * host busy instead of paying a round trip per part. Once a part fails or
+ * the deadline passes, nothing more is started, and the call returns when
+ * no part of it can still touch the caller's buffer.
+ */
+#define PIPELINE 8
 
 static mr_result_t
 transfer(struct mr_block *dev, uint64_t sector, uint32_t count, void *buf,
 	 bool write, mr_time_t deadline)
 {
+	struct part parts[PIPELINE];
 	unsigned char *p = buf;
+	unsigned int i, busy = 0;
 	uint32_t n;
-	mr_result_t r;
+	mr_result_t r, result = MR_OK;
+	bool stop = false, progressed, late = false;
 
 	if (dev == NULL || dev->state != BLOCK_OPEN)
 		mr_panic("mr_block_%s: device not opened with mr_block_open",
@@ -239,20 +254,82 @@ transfer(struct mr_block *dev, uint64_t sector, uint32_t count, void *buf,
 		return MR_EINVAL;
 	if (write && dev->info.readonly)
 		return MR_EINVAL;
-	while (count > 0) {
-		/* Nothing starts after the deadline, on any platform. */
-		if (deadline != MR_FOREVER &&
-		    mr_plat_clock_monotonic() >= deadline)
-			return MR_ETIMEDOUT;
-		n = count < dev->info.max_sectors ? count
-						  : dev->info.max_sectors;
-		if ((r = request(dev, sector, n, p, write, deadline)) != MR_OK)
-			return r;
-		sector += n;
-		count -= n;
-		p += (size_t)n * dev->info.sector_size;
+	for (i = 0; i < PIPELINE; i++)
+		parts[i].req = NULL;
+	if (dev->info.handle >= 0) {
+		mr_plat_block_reap(dev->index);
+		collect(dev);
 	}
-	return MR_OK;
+
+	for (;;) {
+		/* Start what may start. */
+		for (i = 0; !stop && count > 0 && i < PIPELINE; i++) {
+			if (parts[i].req != NULL)
+				continue;
+			/* Nothing starts after the deadline, on any platform. */
+			if (deadline != MR_FOREVER &&
+			    mr_plat_clock_monotonic() >= deadline) {
+				result = MR_ETIMEDOUT;
+				stop = true;
+				break;
+			}
+			n = count < dev->info.max_sectors ?
+			    count : dev->info.max_sectors;
+			r = part_start(dev, &parts[i], sector, n, p, write,
+				       deadline);
+			if (r == MR_EAGAIN)
+				break;
+			if (r != MR_OK) {
+				result = r;
+				stop = true;
+				break;
+			}
+			busy++;
+			sector += n;
+			count -= n;
+			p += (size_t)n * dev->info.sector_size;
+		}
+
+		/* Collect what ended. */
+		if (dev->info.handle >= 0 && busy > 0)
+			mr_plat_block_reap(dev->index);
+		progressed = false;
+		for (i = 0; i < PIPELINE; i++) {
+			if (parts[i].req == NULL || !parts[i].req->done)
+				continue;
+			if ((r = part_finish(&parts[i])) != MR_OK &&
+			    result == MR_OK) {
+				result = r;
+				stop = true;
+			}
+			busy--;
+			progressed = true;
+		}
+		if (busy == 0 && (stop || count == 0))
+			break;
+		if (progressed)
+			continue;
+
+		/* Wait for a completion: ours, or one that makes room. */
+		if (dev->info.handle < 0)
+			mr_panic("block device '%s': the platform left a request "
+				 "unfinished on a device without an event",
+				 dev->name);
+		if (mr_event_wait(mr_source_event(dev->info.handle),
+				  late ? MR_FOREVER : deadline) != MR_ETIMEDOUT)
+			continue;
+		if (result == MR_OK)
+			result = MR_ETIMEDOUT;
+		stop = true;
+		for (i = 0; i < PIPELINE; i++)
+			if (parts[i].req != NULL && parts[i].b != NULL) {
+				part_abandon(dev, &parts[i]);
+				busy--;
+			}
+		/* Parts in the caller's buffer (no memory to bounce): stay. */
+		late = busy > 0;
+	}
+	return result;
 }
 
 mr_result_t

@@ -43,12 +43,13 @@ MR_API void mr_block_info(const struct mr_block *dev,
 
 /*
  * Read or write (count) sectors from (sector), (count * sector_size) bytes
- * of (buf). Requests larger than the device takes at once are split and
- * run in order. MR_OK when all is done; MR_EINVAL when (count) is 0, the
- * range ends past the device, or a write goes to a read-only device
- * (nothing was done); MR_ETIMEDOUT when (deadline) passed first;
- * MR_EUNSPEC for an I/O error. After MR_ETIMEDOUT or MR_EUNSPEC the
- * content of (buf), or of the sectors written, is unspecified.
+ * of (buf). Requests larger than the device takes at once are split,
+ * and the parts submitted in order, several in flight at once. MR_OK
+ * when all is done; MR_EINVAL when (count) is 0, the range ends past the
+ * device, or a write goes to a read-only device (nothing was done);
+ * MR_ETIMEDOUT when (deadline) passed first; MR_EUNSPEC for an I/O
+ * error. After MR_ETIMEDOUT or MR_EUNSPEC the content of (buf), or of
+ * the sectors written, is unspecified.
  *
  * A write is done when the host has it (as a write(2) is), not
  * necessarily on stable storage.
