@@ -409,6 +409,11 @@ parse_headers(const char *p, const char *end, const struct http_limits *lim,
 		} else if (equal_nocase(name, nlen, "if-range")) {
 			req->if_range = v;
 			req->if_range_len = (size_t)(vend - v);
+		} else if (equal_nocase(name, nlen, "expect")) {
+			/* The only expectation there is (RFC 9110 10.1.1). */
+			if (!equal_nocase(v, (size_t)(vend - v), "100-continue"))
+				return 417;
+			req->expect_continue = true;
 		} else if (equal_nocase(name, nlen, "range")) {
 			ranges++;
 			parse_range(v, (size_t)(vend - v), req);

@@ -57,6 +57,7 @@ struct http_request {
 	const char *headers;		/* the header section, for http_header */
 	size_t headers_len;
 	uint64_t content_length;	/* 0 without Content-Length */
+	bool expect_continue;		/* Expect: 100-continue */
 	size_t head_len;		/* bytes of request line and headers */
 	size_t length;			/* head_len + content_length */
 };
@@ -71,7 +72,9 @@ struct http_request {
  * Returns:
  *   HTTP_INCOMPLETE: more bytes are needed, and what is there is within
  *     the limits so far. The caller reads more and calls again with all
- *     the bytes from the start.
+ *     the bytes from the start. When only the body is missing, the head
+ *     is valid and parsed into (*req), and req->head_len is not 0 (the
+ *     caller may then answer Expect: 100-continue); else it is 0.
  *   200: a complete request of req->length bytes (head and body) is at
  *     the start of (buf); bytes after them are the next request
  *     (pipelining).
@@ -80,7 +83,8 @@ struct http_request {
  *     body), 413 (Content-Length over the body limit), 414 (request line
  *     over its limit), 431 (header section or count over its limit), 501
  *     (an unknown transfer coding, or a method longer than
- *     HTTP_METHOD_MAX - 1), 505 (an HTTP version other than 1.x).
+ *     HTTP_METHOD_MAX - 1), 417 (an Expect other than 100-continue), 505
+ *     (an HTTP version other than 1.x).
  *     (*req) is unspecified then.
  *
  * The path is percent-decoded, starts with '/' and has no "." or ".."

@@ -193,6 +193,7 @@ reason(int status)
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 416: return "Range Not Satisfiable";
+	case 417: return "Expectation Failed";
 	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
@@ -832,6 +833,7 @@ serve(struct mr_tcp *tcp, void *arg)
 	mr_time_t start = 0;
 	size_t have = 0, n;
 	mr_result_t res;
+	bool continued = false;	/* 100 Continue sent for this request */
 	int status;
 
 	(void)arg;
@@ -851,9 +853,21 @@ serve(struct mr_tcp *tcp, void *arg)
 			have -= r.length;
 			memmove(c->in, c->in + r.length, have);
 			start = mr_now();
+			continued = false;
 			continue;
 		}
 		if (status == HTTP_INCOMPLETE) {
+			/*
+			 * A client that waits to hear that its body is
+			 * welcome (curl does above 1K) is told so once the
+			 * head passed every check, rather than after its
+			 * own timeout.
+			 */
+			if (have > 0 && r.head_len > 0 && r.expect_continue &&
+			    r.minor >= 1 && !continued) {
+				puts_(c, "HTTP/1.1 100 Continue\r\n\r\n");
+				continued = true;
+			}
 			/*
 			 * The limits make the buffer hold any request the
 			 * parser takes, so this is a bug; still, refuse the

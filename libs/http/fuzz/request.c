@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (r != 200) {
 			if (r != 400 && r != 411 && r != 413 && r != 414 &&
-			    r != 431 && r != 501 && r != 505)
+			    r != 417 && r != 431 && r != 501 && r != 505)
 				abort();
 			break;
 		}

@@ -334,6 +334,15 @@ headers(void)
 	is_int(r, HTTP_INCOMPLETE, "a body not all there waits");
 	r = parse("GET /f HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
 	ok(r == 200 && req.length == req.head_len, "Content-Length: 0");
+	r = parse("POST /f HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+		  "Expect: 100-Continue\r\n\r\nhel");
+	ok(r == HTTP_INCOMPLETE && req.head_len == 70 && req.expect_continue &&
+	   req.content_length == 5, "a head whose body is awaited is parsed, "
+	   "with Expect: 100-continue");
+	r = parse("POST /f HTTP/1.1\r\nHost: a\r\n");
+	ok(r == HTTP_INCOMPLETE && req.head_len == 0, "a head not all there is not");
+	header_status("Expect: 100-continue, foo\r\n", 417);
+	header_status("Expect: foo\r\n", 417);
 	header_status("Content-Length: 1024\r\n", HTTP_INCOMPLETE);
 	header_status("Content-Length: 1025\r\n", 413);
 	header_status("Content-Length: 99999999999999999999999\r\n", 413);

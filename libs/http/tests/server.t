@@ -240,6 +240,13 @@ local ok, err = pcall(function()
   out = curl("-X POST -H 'X-Test: yes' --data-binary 'a=1&b=2' " .. q(url .. "/api/thing%20one?x=%41&y"))
   t.is(out, "method=POST\npath=/api/thing one\nquery=x=%41&y\nx-test=yes\nbody=a=1&b=2\n",
     "a prefix route for any method sees method, path, query, fields and body")
+  local big = ("x"):rep(1000)
+  out = t.run(dir, nsx .. "timeout 20 curl -sv --max-time 10 -H 'Expect: 100-continue' --data-binary "
+    .. q(big) .. " " .. url .. "/api/c 2>&1")
+  t.ok(out:find("< HTTP/1.1 100 Continue", 1, true) and out:find("body=" .. big .. "\n", 1, true),
+    "Expect: 100-continue: 100 Continue, then the body is taken", out:sub(1, 600))
+  t.is(status_of(raw("POST /api/x HTTP/1.1\r\nHost: x\r\nExpect: coffee\r\nContent-Length: 1\r\n\r\nx")), 417,
+    "another expectation: 417")
   t.is(curl(url .. "/api/"), "method=GET\npath=/api/\nquery=\nx-test=\nbody=\n", "the prefix itself")
   t.is(status_of(curl("-D - " .. url .. "/apix")), 404, "a prefix route stops at its '/'")
   resp = curl("-D - " .. url .. "/stream")
