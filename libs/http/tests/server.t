@@ -104,10 +104,10 @@ local function status_of(resp)
 end
 
 -- Send (req) as it is with raw.py; returns the answer, "closed"/"open", secs.
-local function raw(req, slow)
+local function raw(req, mode)
   t.write(dir .. "/req.bin", req)
   local o = t.run(dir, nsx .. "timeout 30 python3 " .. q(rawpy) .. " 198.51.100.80 80 req.bin"
-    .. (slow and " slow" or ""))
+    .. (mode and " " .. mode or ""))
   local resp, state, secs = o:match("^(.*)\n@state=(%a+)\n@secs=([%d.]+)\n$")
   return resp or o, state, tonumber(secs)
 end
@@ -293,6 +293,11 @@ local ok, err = pcall(function()
     resp:find(files["sub/page.txt"], 1, true)
   t.ok(answers == 3 and p1 and p2 and p3 and p1 < p2 and p2 < p3 and state == "closed",
     "three pipelined requests, three answers in order, then closed", resp)
+  resp, state = raw("GET /style.css HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nGET "
+    .. "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+  _, answers = resp:gsub("HTTP/1%.1 200 OK\r\n", "")
+  t.ok(answers == 2 and resp:find("hello from a route", 1, true) and state == "closed",
+    "a body on GET is read and ignored: the next request starts after it", resp)
   resp, state = raw("GET /hello HTTP/1.0\r\n\r\n")
   t.ok(status_of(resp) == 200 and state == "closed", "HTTP/1.0: one answer, closed")
   resp, state = raw("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
@@ -301,10 +306,15 @@ local ok, err = pcall(function()
 
   -- A slow client is cut after request_timeout (2s): 408, closed.
   local secs
-  resp, state, secs = raw("GET /index.html HTTP/1.1\r\nHost: x\r\nX-Slow: " .. ("s"):rep(40) .. "\r\n\r\n", true)
+  resp, state, secs = raw("GET /index.html HTTP/1.1\r\nHost: x\r\nX-Slow: " .. ("s"):rep(40) .. "\r\n\r\n", "slow")
   t.ok(status_of(resp) == 408 and state == "closed" and secs and secs >= 1.8 and secs < 5,
     "a client sending a byte every 0.3 s: 408 and closed after about 2 s",
     resp:sub(1, 60) .. " " .. tostring(state) .. " " .. tostring(secs))
+
+  -- An idle connection is closed after keepalive_timeout (5s).
+  resp, state, secs = raw("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", "idle")
+  t.ok(status_of(resp) == 200 and state == "closed" and secs and secs >= 4.5 and secs < 8,
+    "an idle keep-alive connection is closed after about 5 s", tostring(state) .. " " .. tostring(secs))
 
   -- The access log, and the server survived it all.
   local log = t.read(dir .. "/http.log")
