@@ -60,6 +60,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <slirp/libslirp.h>
 
@@ -469,6 +471,39 @@ network(unsigned int index, const struct mr_device_desc *dev,
 }
 
 /*
+ * libslirp listens for a TCP forward with a backlog of 1 (its tcp_listen),
+ * so clients connecting at once see their SYNs dropped and resent a second
+ * later. Linux lets listen(2) be called again on a listening socket to
+ * change its backlog: find slirp's socket, the one listening on
+ * 127.0.0.1:(port), among the process's descriptors, and give it the
+ * usual SOMAXCONN. When it is not found the forward still works.
+ */
+static void
+widen_backlog(unsigned long port)
+{
+	struct sockaddr_in sin;
+	socklen_t len;
+	int fd, listening, max = (int)sysconf(_SC_OPEN_MAX);
+
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++) {
+		len = sizeof(sin);
+		if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0 ||
+		    sin.sin_family != AF_INET ||
+		    sin.sin_addr.s_addr != htonl(INADDR_LOOPBACK) ||
+		    ntohs(sin.sin_port) != port)
+			continue;
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+			       &len) == 0 && listening) {
+			listen(fd, SOMAXCONN);
+			return;
+		}
+	}
+}
+
+/*
  * Each word of the forward setting, [tcp:|udp:]HOST:GUEST, becomes a
  * forward from 127.0.0.1:HOST. False after saying which one failed.
  */
@@ -527,6 +562,8 @@ forwards(struct slirpdev *d, const struct mr_device_desc *dev,
 				 strerror(err), dev->name);
 			return false;
 		}
+		if (!udp)
+			widen_backlog(host);
 		used += (size_t)snprintf(log + used, logsize - used,
 					 "%s127.0.0.1:%lu->%lu/%s",
 					 used > 0 ? ", " : "", host, port,

@@ -109,6 +109,9 @@ local ok, err = pcall(function()
     if line:find(" 127%.0%.0%.1:" .. port .. " ") then loopback = loopback + 1 end
   end
   t.ok(n == 1 and loopback == 1, "the forward listens on 127.0.0.1 only", out)
+  -- libslirp listens with a backlog of 1; slirp.c widens it (ss: Send-Q).
+  local backlog = tonumber(out:match("^LISTEN%s+%d+%s+(%d+)") or "0")
+  t.ok(backlog >= 128, "the forward's backlog is widened beyond libslirp's 1", out)
 
   -- The same port again: taken, and the boot stops saying so.
   out, code = t.run(dir, "timeout 10 ./_build/http-hello net0.forward=" .. port .. ":80")
