@@ -30,7 +30,9 @@
  * copied once before it is looked at, its id must name a request in
  * flight, and a producer index that claims more responses than requests
  * were posted disables the device (every request in flight then ends with
- * MR_EUNSPEC, and their pages are never reused).
+ * MR_EUNSPEC, and their pages are never reused). The backend's state is
+ * watched: a backend that leaves Connected by itself (xl block-detach)
+ * fails what is in flight the same way, and we close our side.
  *
  * Teardown: when the domain ends cleanly (control_on_close), each open
  * device lets its requests in flight end, switches to Closing, waits for
@@ -88,6 +90,9 @@ struct blkfront {
 	char vdev[8];			/* "xvda" */
 	char path[32];			/* "device/vbd/51712" */
 	char backend[128];		/* "/local/domain/0/backend/vbd/5/51712" */
+	char backend_state[140];	/* backend + "/state", watched */
+	struct mr_xs_watch watch;
+	bool watched;
 
 	blkif_front_ring_t ring;
 	void *ring_page;
@@ -108,6 +113,9 @@ struct blkfront {
 };
 
 static struct blkfront devices[MAX_DEVICES];
+
+_Static_assert(sizeof(devices[0].backend_state) >=
+	       sizeof(devices[0].backend) + 6, "room for backend + /state");
 
 static uint64_t
 pfn_of(const void *p)
@@ -354,6 +362,7 @@ read_disk(struct blkfront *d, bool want_readonly)
 }
 
 static void teardown(void);
+static void backend_changed(void *arg);
 
 static mr_result_t
 connect(struct blkfront *d, const struct mr_device_desc *dev)
@@ -455,6 +464,17 @@ mr_plat_block_open(unsigned int index, struct mr_plat_block_info *info)
 		return r;
 	}
 	control_on_close(teardown);
+	/* Room for it: see the assertion below struct blkfront. */
+	memcpy(d->backend_state, d->backend, strlen(d->backend));
+	memcpy(d->backend_state + strlen(d->backend), "/state", 7);
+	if (!d->watched && xenstore_watch(&d->watch, d->backend_state,
+					  "blkfront", backend_changed, d) ==
+	    MR_OK)
+		d->watched = true;
+	else if (!d->watched)
+		mr_warn("block%u: cannot watch %s: requests in flight when it "
+			"closes will wait for their deadline", index,
+			d->backend_state);
 	d->open = true;
 	*info = d->info;
 	mr_info("block%u: %s (%s) connected to %s, %" PRIu64 " sectors of %"
@@ -579,6 +599,31 @@ disable(struct blkfront *d, const char *why)
 			d->slot[i].req->done = true;
 			d->slot[i].req = NULL;
 		}
+}
+
+/*
+ * The backend's state changed. Once it leaves Connected by itself (xl
+ * block-detach, blkback going away) no request will be answered: those in
+ * flight fail now and their threads are woken, later ones fail at once,
+ * and we close our side so that the detach completes. Our own teardown
+ * sets closed first and is left alone.
+ */
+static void
+backend_changed(void *arg)
+{
+	struct blkfront *d = arg;
+	int s;
+
+	if (d->closed || d->broken)
+		return;
+	s = backend_state(d);
+	if (s >= 0 && s < XenbusStateClosing)
+		return;
+	disable(d, s < 0 ? "the backend is gone" : "the backend is closing");
+	mr_event_signal(mr_source_event(d->info.handle));
+	d->closed = true;
+	if (write_state(d, XenbusStateClosing) == MR_OK)
+		write_state(d, XenbusStateClosed);
 }
 
 static void

@@ -9,7 +9,9 @@
 -- bytes of both images, that the guest closed its vbds before it ended
 -- (frontend and backend Closed while the domain is still there), that
 -- they are gone with the domain, and what a guest says when its disk is
--- missing or attached read-only against app.conf.
+-- missing or attached read-only against app.conf. Last, xl block-detach
+-- under a guest that reads without a deadline: the read fails instead of
+-- waiting forever, and the detach completes.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 package.path = t.root .. "/?.lua;" .. package.path
@@ -78,9 +80,22 @@ echo '@@@ nodisk'
 mirari_run_guest %s nodisk "" 60
 echo '@@@ readonly'
 mirari_run_guest %s rodisk only=scratch 60
+echo '@@@ detach'
+(
+	slog=/var/log/xen/console/guest-spin.log
+	i=0
+	until grep -q spinning "$slog" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
+	sleep 1
+	xl block-detach spin xvda >/tmp/detach.out 2>&1
+	echo "detach rc=$?" >>/tmp/detach.out
+) &
+mirari_run_guest %s spin spin=1 90
+wait
+cat /tmp/detach.out
 echo '@@@ end'
 ]]):format(q(t.root .. "/build/xenhost/run-guest.sh"), q(app .. "/_build/blocktest.xl"),
-  q(app .. "/scratch.img"), q(app .. "/ro.img"), q(work .. "/nodisk.xl"), q(work .. "/rodisk.xl")))
+  q(app .. "/scratch.img"), q(app .. "/ro.img"), q(work .. "/nodisk.xl"), q(work .. "/rodisk.xl"),
+  q(app .. "/_build/blocktest.xl")))
 local r, err = xenhost.exec(t.root, script, { timeout = 400, keep = true })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
 out = r and r.output or ""
@@ -127,6 +142,14 @@ t.has(rodisk, "block0: app.conf asks for a writable disk, but the host attached 
   "a disk attached read-only against app.conf is named", rodisk)
 t.has(rodisk, "scratch sectors=8192 sector_size=512 readonly=1\n", "and is read-only for the application", rodisk)
 t.has(rodisk, "@mirari end=poweroff", "and the guest ends cleanly", rodisk)
+
+local detach = (section.detach or ""):gsub("\r\n", "\n")
+t.ok(detach:match("spin: read failed after %d+ reads: unspecified error\n") ~= nil,
+  "a disk detached by the host under a read without deadline fails the read, not hangs it", detach)
+t.has(detach, "block0: the backend is closing: device disabled", "blkfront says why", detach)
+t.has(detach, "spin: then: unspecified error\n", "later reads fail at once", detach)
+t.has(detach, "@mirari end=poweroff", "the guest ends cleanly", detach)
+t.has(detach, "detach rc=0", "and xl block-detach completes, blkfront closing its side", detach)
 
 io.stdout:write("# ", console:match("figures: [^\n]*") or "no figures", "\n")
 if r then

@@ -285,6 +285,29 @@ open_one(const char *name, struct mr_block **dev, struct mr_block_info *info)
 	return MR_OK;
 }
 
+/*
+ * Read until the host takes the disk away: a request in flight when the
+ * backend closes must fail, not wait forever (the deadline is MR_FOREVER).
+ */
+static void
+spin(void)
+{
+	static uint8_t buf[64 * 512];
+	unsigned long n = 0;
+	mr_result_t r;
+
+	if (open_one("scratch", &scratch, &sinfo) != MR_OK)
+		mr_exit(1);
+	printf("spinning\n");
+	fflush(stdout);
+	while ((r = mr_block_read(scratch, n % 64 * 64, 64, buf,
+				  MR_FOREVER)) == MR_OK)
+		n++;
+	printf("spin: read failed after %lu reads: %s\n", n, mr_strerror(r));
+	r = mr_block_read(scratch, 0, 1, buf, MR_FOREVER);
+	printf("spin: then: %s\n", mr_strerror(r));
+}
+
 void
 blocktest_main(void)
 {
@@ -295,6 +318,10 @@ blocktest_main(void)
 	uintptr_t i;
 	mr_result_t r;
 
+	if (mr_param_bool("spin")) {
+		spin();
+		return;
+	}
 	if (only[0] != '\0') {
 		struct mr_block_info info;
 
