@@ -131,11 +131,18 @@ put(struct conn *c, const void *p, size_t n)
 	if (n > OUT_SIZE - c->out_len) {
 		if (flush(c) != MR_OK)
 			return c->error;
-		if (n > OUT_SIZE) {
-			/* Large bodies go as they are: mr_tcp_write copies. */
-			c->error = mr_tcp_write(c->tcp, p, n,
+		/*
+		 * Large bodies go as they are (mr_tcp_write copies), a
+		 * buffer's worth at a time, so that request_timeout bounds
+		 * each step of a slow reader, not the whole body.
+		 */
+		while (n > OUT_SIZE) {
+			c->error = mr_tcp_write(c->tcp, p, OUT_SIZE,
 			    mr_now() + MR_CFG_HTTP_REQUEST_TIMEOUT);
-			return c->error;
+			if (c->error != MR_OK)
+				return c->error;
+			p = (const char *)p + OUT_SIZE;
+			n -= OUT_SIZE;
 		}
 	}
 	memcpy(c->out + c->out_len, p, n);
@@ -144,7 +151,7 @@ put(struct conn *c, const void *p, size_t n)
 }
 
 static mr_result_t
-puts_(struct conn *c, const char *s)
+put_str(struct conn *c, const char *s)
 {
 	return put(c, s, strlen(s));
 }
@@ -246,11 +253,11 @@ static void
 head_end(struct mr_http_request *q)
 {
 	if (q->close)
-		puts_(q->c, "Connection: close\r\n\r\n");
+		put_str(q->c, "Connection: close\r\n\r\n");
 	else if (q->r != NULL && q->r->minor == 0)
-		puts_(q->c, "Connection: keep-alive\r\n\r\n");
+		put_str(q->c, "Connection: keep-alive\r\n\r\n");
 	else
-		puts_(q->c, "\r\n");
+		put_str(q->c, "\r\n");
 }
 
 /* A whole answer with a body in memory; (fields) are CRLF-ended lines. */
@@ -262,7 +269,7 @@ answer(struct mr_http_request *q, int status, const char *type,
 	if (status != 204 && status != 304)
 		putf(q->c, "Content-Length: %zu\r\n", len);
 	if (fields != NULL)
-		puts_(q->c, fields);
+		put_str(q->c, fields);
 	head_end(q);
 	q->framing = BODY_LENGTH;
 	q->left = 0;
@@ -436,7 +443,7 @@ mr_http_begin(struct mr_http_request *req, int status,
 			     (long long)length);
 	} else if (req->r->minor >= 1) {
 		req->framing = BODY_CHUNKED;
-		puts_(req->c, "Transfer-Encoding: chunked\r\n");
+		put_str(req->c, "Transfer-Encoding: chunked\r\n");
 	} else {
 		req->framing = BODY_CLOSE;
 		req->close = true;
@@ -461,7 +468,7 @@ mr_http_write(struct mr_http_request *req, const void *buf, size_t len)
 		putf(c, "%zx\r\n", len);
 	put(c, buf, len);
 	if (req->framing == BODY_CHUNKED)
-		puts_(c, "\r\n");
+		put_str(c, "\r\n");
 	req->sent += len;
 	return c->error;
 }
@@ -477,7 +484,7 @@ finish(struct mr_http_request *q)
 		return;
 	}
 	if (q->framing == BODY_CHUNKED && !q->head)
-		puts_(q->c, "0\r\n\r\n");
+		put_str(q->c, "0\r\n\r\n");
 	if (q->framing == BODY_LENGTH && q->left > 0) {
 		mr_warn("%s %s: the route's body ends %llu bytes short",
 			q->r->method, q->r->path, (unsigned long long)q->left);
@@ -601,11 +608,11 @@ redirect_dir(struct mr_http_request *q)
 	struct conn *c = q->c;
 
 	head_begin(q, 301, "text/plain; charset=utf-8");
-	puts_(c, "Location: ");
+	put_str(c, "Location: ");
 	put_encoded(c, q->r->path);
-	puts_(c, "/");
+	put_str(c, "/");
 	if (q->r->query != NULL) {
-		puts_(c, "?");
+		put_str(c, "?");
 		put(c, q->r->query, q->r->query_len);
 	}
 	putf(c, "\r\nContent-Length: %zu\r\n", sizeof body - 1);
@@ -865,7 +872,7 @@ serve(struct mr_tcp *tcp, void *arg)
 			 */
 			if (have > 0 && r.head_len > 0 && r.expect_continue &&
 			    r.minor >= 1 && !continued) {
-				puts_(c, "HTTP/1.1 100 Continue\r\n\r\n");
+				put_str(c, "HTTP/1.1 100 Continue\r\n\r\n");
 				continued = true;
 			}
 			/*

@@ -258,6 +258,12 @@ local ok, err = pcall(function()
   t.ok(not head:find("chunked") and body == "part 0\npart 1\npart 2\npart 3\npart 4\n",
     "to 1.0 it ends with the connection", resp)
   t.is(status_of(curl("-D - " .. url .. "/silent")), 500, "a route without an answer: 500")
+  local digits = ("0123456789"):rep(10000)
+  t.ok(curl(url .. "/large") == digits, "a route's 100,000-byte body arrives whole")
+  t.ok(curl(url .. "/large-parts") == digits, "and in parts of a said length")
+  resp, state = raw("GET /short HTTP/1.1\r\nHost: x\r\n\r\n")
+  t.ok(resp:find("\r\n\r\nshort$") and state == "closed", "a body shorter than said: the connection closes",
+    resp .. " " .. tostring(state))
 
   -- Limits: 414, 431, 413; each closes the connection.
   local state

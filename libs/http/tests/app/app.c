@@ -70,6 +70,42 @@ stream(struct mr_http_request *req, void *arg)
 	}
 }
 
+/* 100,000 bytes of "0123456789", larger than the library's buffers. */
+static char large_body[100000];
+
+static void
+large(struct mr_http_request *req, void *arg)
+{
+	(void)arg;
+	mr_http_respond(req, 200, "text/plain", large_body, sizeof large_body);
+}
+
+/* The same in parts of 7,000 bytes, with the length said first. */
+static void
+large_parts(struct mr_http_request *req, void *arg)
+{
+	size_t off, n;
+
+	(void)arg;
+	mr_http_begin(req, 200, "text/plain", (int64_t)sizeof large_body);
+	for (off = 0; off < sizeof large_body; off += n) {
+		n = sizeof large_body - off < 7000 ? sizeof large_body - off : 7000;
+		if (mr_http_write(req, large_body + off, n) != MR_OK)
+			return;
+	}
+	if (mr_http_write(req, "x", 1) != MR_EINVAL)
+		mr_error("a write past the length was accepted");
+}
+
+/* Says 10 bytes, sends 5: the connection must close. */
+static void
+short_body(struct mr_http_request *req, void *arg)
+{
+	(void)arg;
+	mr_http_begin(req, 200, "text/plain", 10);
+	mr_http_write(req, "short", 5);
+}
+
 static void
 silent(struct mr_http_request *req, void *arg)
 {
@@ -80,7 +116,14 @@ silent(struct mr_http_request *req, void *arg)
 void
 app_main(void)
 {
+	size_t i;
+
+	for (i = 0; i < sizeof large_body; i++)
+		large_body[i] = (char)('0' + i % 10);
 	if (mr_http_route("GET", "/hello", hello, NULL) != MR_OK ||
+	    mr_http_route("GET", "/large", large, NULL) != MR_OK ||
+	    mr_http_route("GET", "/large-parts", large_parts, NULL) != MR_OK ||
+	    mr_http_route("GET", "/short", short_body, NULL) != MR_OK ||
 	    mr_http_route("GET", "/override.txt", override, NULL) != MR_OK ||
 	    mr_http_route(NULL, "/api/*", api, NULL) != MR_OK ||
 	    mr_http_route("GET", "/stream", stream, NULL) != MR_OK ||
