@@ -28,12 +28,15 @@ function M.done()
   os.exit(failed == 0 and 0 or 1)
 end
 
--- The checkout this test file belongs to.
+-- The checkout: this file is its tests/lib/tap.lua, wherever the test
+-- that requires it lives (tests/ or a library's libs/NAME/tests/).
 M.root = (function()
-  local src = debug.getinfo(2, "S").source:match("^@(.*)$") or "tests/x"
-  local dir = src:match("^(.*)/tests/") or "."
-  if dir:sub(1, 1) ~= "/" then dir = os.getenv("PWD") .. "/" .. dir end
-  return dir
+  local src = debug.getinfo(1, "S").source:match("^@(.*)$") or "tests/lib/tap.lua"
+  local dir = src:match("^(.*)/tests/lib/[^/]*$") or "."
+  local p = io.popen("cd '" .. dir:gsub("'", "'\\''") .. "' && pwd")
+  local abs = p:read("l")
+  p:close()
+  return abs or dir
 end)()
 M.mirari = M.root .. "/bin/mirari"
 
