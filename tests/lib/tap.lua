@@ -83,7 +83,7 @@ end
 -- "examples/hello", into (dir), without a build directory of its own.
 function M.copy_app(src, dir)
   os.execute(("mkdir -p %s && cp -r %s/. %s/ && rm -rf %s/_build"):format(M.quote(dir),
-    M.quote(M.root .. "/" .. src), M.quote(dir), M.quote(dir .. "/_build")))
+    M.quote(M.root .. "/" .. src), M.quote(dir), M.quote(dir)))
 end
 
 -- Put third-party dependency (name) into the cache, as a first build
