@@ -75,6 +75,16 @@ for s in syms:gmatch("[^\n]+") do
 end
 t.ok(#foreign == 0 and syms:find("mr_http_route", 1, true), "libmr_http.a exports only mr_ symbols", syms)
 
+-- A site that is no tar archive stops the image, saying why (the tap is
+-- turned off with net0.tap=, so this needs no root: slirp).
+if code == 0 then
+  out, code = t.run(dir, "mv site.tar good.tar && head -c 10240 /dev/urandom >site.tar && "
+    .. "timeout 20 ./_build/http-test net0.tap= 2>&1; echo \"status=$?\"; mv good.tar site.tar")
+  t.ok(out:find("status=1\n", 1, true) and out:find("cannot serve block device site", 1, true),
+    "a block device that holds no archive: the image says so and stops with status 1", out)
+  t.ok(not out:find("listening", 1, true), "it never listens")
+end
+
 local root = (t.run("/", "id -u")):match("%d+") == "0"
 local tools = select(2, t.run("/", "command -v ip && command -v curl && command -v python3")) == 0
 if code ~= 0 or not root or not tools then
