@@ -7,7 +7,9 @@
 -- ipv4 = "dhcp" gets 10.0.2.15 from slirp's DHCP server; mirari run
 -- --forward adds a forward; a UDP forward reaches tests/apps/udp's echo; a
 -- host port that is taken, a bad forward and a bad gateway stop the boot
--- with a message that names them; examples/echo answers through its
+-- with a message that names them; the image's own TCP connections go out
+-- through slirp's NAT (in a namespace of the test's own, unshare -n);
+-- examples/echo answers through its
 -- forward. Only images with a net device link libslirp. Nothing is
 -- configured on the machine: every port is a free one of 127.0.0.1,
 -- chosen when the test runs, and every process is killed by its PID.
@@ -189,6 +191,48 @@ for size in (1, 100, 1400):
     t.has(out, ("udp %d ok"):format(size), ("a datagram of %d bytes comes back through the forward"):format(size))
   end
   stop(pid)
+
+  -- Outgoing TCP through slirp's NAT: with gateway 192.0.2.1, slirp's host
+  -- is that address, which stands for the machine's 127.0.0.1. In a
+  -- network namespace of the test's own (unshare -n: its own loopback,
+  -- nothing else), a server on 127.0.0.1:9000 answers the image's line,
+  -- and 9001, where nothing listens, refuses its connection.
+  if root and have("unshare") then
+    t.write(udp .. "/server.py", [[
+import socket, sys
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+l.bind(("127.0.0.1", 9000))
+l.listen(1)
+l.settimeout(20)
+open(sys.argv[1], "w").close()
+c, addr = l.accept()
+c.settimeout(10)
+data = b""
+while not data.endswith(b"\n"):
+    chunk = c.recv(100)
+    if not chunk:
+        break
+    data += chunk
+c.sendall(b"answer to " + data)
+print("server got %r from %s" % (data, addr[0]))
+]])
+    out = t.run(udp, "timeout 40 unshare -n sh -c " .. q([[
+ip link set lo up
+python3 server.py ready >server.log 2>&1 & s=$!
+for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done
+]] .. nobody .. [[./_build/udptest connect=1 net0.gateway=192.0.2.1 net0.forward= >nat.log 2>&1 & p=$!
+for i in $(seq 200); do grep -q "tcp: 9001:" nat.log && break; sleep 0.05; done
+kill $p $s 2>/dev/null; wait
+cat nat.log server.log]]))
+    t.has(out, "net0: slirp 192.0.2.0/24, host 192.0.2.1, static", "slirp's host is the gateway", out)
+    t.has(out, "tcp: got answer to hello from mirari\n", "the image's connection reaches 127.0.0.1:9000 and back")
+    t.has(out, "server got b'hello from mirari\\n' from 127.0.0.1", "the server sees it come from 127.0.0.1")
+    t.has(out, "tcp: 9001: ", "a connection to a closed port ends")
+    t.ok(out:find("tcp: 9001: ", 1, true) and not out:find("tcp: 9001: success", 1, true)
+      and not out:find("tcp: 9001: timed out", 1, true), "refused at once, not connected nor timed out", out)
+  else
+    for _ = 1, 5 do t.ok(true, "# SKIP not root or no unshare: no namespace for the outgoing TCP part") end
+  end
 
   -- examples/echo answers through its forward.
   local echo = app("examples/echo")
