@@ -161,6 +161,12 @@ local ok, err = pcall(function()
   out, code = t.run(dir, m .. " run --forward 80")
   t.is(code, 2, "mirari run --forward without a host port is a usage error", out)
   t.has(out, "run: --forward 80: expected [tcp:|udp:]HOST:GUEST", "and says the form")
+  out, code = t.run(dir, m .. " run --forward 8081:80 net0.tap=mrnotap0")
+  t.is(code, 2, "mirari run --forward with a tap is a usage error", out)
+  t.has(out, "run: --forward: device net0 uses tap mrnotap0; forwards are slirp's", "and says why")
+  out, code = t.run(hello, m .. " run --forward 8081:80")
+  t.is(code, 2, "mirari run --forward without a net device is a usage error", out)
+  t.has(out, "run: --forward: hello has no net device", "and says so")
 
   -- UDP: tests/apps/udp's echo on port 7 behind a udp: forward.
   local udp = app("tests/apps/udp")
