@@ -236,8 +236,17 @@ cat nat.log server.log]]))
     t.has(out, "tcp: 9001: ", "a connection to a closed port ends")
     t.ok(out:find("tcp: 9001: ", 1, true) and not out:find("tcp: 9001: success", 1, true)
       and not out:find("tcp: 9001: timed out", 1, true), "refused at once, not connected nor timed out", out)
+    -- A tap given at boot replaces slirp, and app.conf's forwards with it
+    -- (the transient tap lives and dies in the test's namespace).
+    out = t.run(dir, "timeout 20 unshare -n sh -c " .. q([[
+./_build/http-hello net0.tap=mrslirp0 >tap.log 2>&1 & p=$!
+for i in $(seq 100); do grep -q listening tap.log && break; sleep 0.05; done
+kill $p; wait; cat tap.log]]))
+    t.has(out, "net0: device 'net0' is on tap mrslirp0: its forwards are slirp's and do not apply",
+      "net0.tap= at boot: app.conf's forwards are dropped with a warning", out)
+    t.has(out, "net0: tap mrslirp0, mac ", "and the device is the tap")
   else
-    for _ = 1, 5 do t.ok(true, "# SKIP not root or no unshare: no namespace for the outgoing TCP part") end
+    for _ = 1, 7 do t.ok(true, "# SKIP not root or no unshare: no namespace for the outgoing TCP and tap parts") end
   end
 
   -- examples/echo answers through its forward.
