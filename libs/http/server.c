@@ -129,6 +129,16 @@ put(struct conn *c, const void *p, size_t n)
 	if (c->error != MR_OK)
 		return c->error;
 	if (n > OUT_SIZE - c->out_len) {
+		/*
+		 * Top the buffer up first: a head and the start of its body
+		 * leave in the same segments instead of a small one ahead.
+		 */
+		size_t room = OUT_SIZE - c->out_len;
+
+		memcpy(c->out + c->out_len, p, room);
+		c->out_len = OUT_SIZE;
+		p = (const char *)p + room;
+		n -= room;
 		if (flush(c) != MR_OK)
 			return c->error;
 		/*
