@@ -5,11 +5,12 @@
  * A call splits its range into requests of at most info.max_sectors,
  * submits them in order, several in flight at once as far as the device
  * has room, and waits on the device's event (mr_source_event(info.handle)),
- * collecting completions with mr_plat_block_reap whenever it wakes. Several threads may wait on one
- * device: a signal wakes them all, each reaps (which marks every finished
- * request done, its own or not) and goes back to sleep unless its own is
- * done. A platform that completes everything inside submit says so with
- * handle -1, and nothing waits.
+ * collecting completions with mr_plat_block_reap whenever it wakes.
+ * Several threads may wait on one device: a signal wakes them all, each
+ * reaps (which marks every finished request done, its own or not) and
+ * goes back to sleep unless one of its own is done. A platform that
+ * completes everything inside submit says so with handle -1, and nothing
+ * waits.
  *
  * Deadlines. The platform may write into a request's buffer until the
  * request is done, so a request cannot simply be forgotten when the
@@ -91,6 +92,8 @@ mr_block_open(const char *name, struct mr_block **out)
 	unsigned int i;
 	mr_result_t r;
 
+	if (name == NULL || out == NULL)
+		return MR_EINVAL;
 	for (i = 0; (desc = mr_device("block", i)) != NULL; i++)
 		if (strcmp(desc->name, name) == 0)
 			break;

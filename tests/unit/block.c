@@ -209,6 +209,7 @@ pattern(unsigned char *p, size_t len, unsigned int seed)
 
 static struct mr_block *opened[3];
 static mr_result_t open_results[3];
+static int openers_done;
 
 static void
 opener(void *arg)
@@ -216,6 +217,7 @@ opener(void *arg)
 	uintptr_t i = (uintptr_t)arg;
 
 	open_results[i] = t_block_open("slow", &opened[i]);
+	openers_done++;
 }
 
 static void
@@ -225,6 +227,7 @@ test_open(void)
 	struct mr_block_info info;
 
 	is_int(t_block_open("nosuch", &d), MR_ENOENT, "an unknown name is MR_ENOENT");
+	is_int(t_block_open(NULL, &d), MR_EINVAL, "a NULL name is MR_EINVAL");
 	is_int(t_block_open("bad", &d), MR_EUNSPEC,
 	       "a platform's sector size of 1000 is refused");
 	ok(t_block_open("pipe", &d) == MR_OK && t_block_open("pipe", &again) ==
@@ -239,7 +242,8 @@ test_open(void)
 	mr_thread_spawn("open0", opener, (void *)0);
 	mr_yield();
 	mr_thread_spawn("open1", opener, (void *)1);
-	mr_sleep(MR_MSEC(100));
+	while (openers_done < 2)
+		mr_sleep(MR_MSEC(1));
 	ok(open_results[0] == MR_EUNSPEC && open_results[1] == MR_OK &&
 	   fakes[SLOW].opens == 2,
 	   "a failed open is reported to its caller; a thread that waited "
@@ -252,7 +256,7 @@ test_open(void)
 /* Splitting, pipelining, ordering, buffers. */
 
 static unsigned char big[1000 * 512], back[1000 * 512];
-static int concurrent_ok;
+static int concurrent_ok, concurrent_done;
 
 static void
 concurrent_reader(void *arg)
@@ -263,6 +267,7 @@ concurrent_reader(void *arg)
 	if (t_block_read(d, 2000, 300, other, MR_FOREVER) == MR_OK &&
 	    memcmp(other, fakes[PIPE].data + 2000 * 512, sizeof other) == 0)
 		concurrent_ok++;
+	concurrent_done++;
 }
 
 static void
@@ -292,7 +297,8 @@ test_transfer(void)
 	mr_thread_spawn("reader", concurrent_reader, d);
 	is_int(t_block_read(d, 10, 1000, back, MR_FOREVER), MR_OK,
 	       "a read of 1000 sectors while another thread reads too");
-	mr_sleep(MR_MSEC(50));
+	while (concurrent_done == 0)
+		mr_sleep(MR_MSEC(1));
 	ok(memcmp(back, big, sizeof big) == 0 && concurrent_ok == 1,
 	   "both get their data");
 
@@ -357,7 +363,7 @@ static void
 test_deadline(void)
 {
 	struct fake *f = &fakes[SLOW];
-	static unsigned char buf[64 * 512];
+	static unsigned char buf[64 * 512], snap[64 * 512];
 	struct mr_block *d;
 	unsigned int i;
 	bool untouched = true, bounced = true;
@@ -374,6 +380,8 @@ test_deadline(void)
 
 	is_int(t_block_read(d, 0, 16, buf, mr_now() + MR_MSEC(5)),
 	       MR_ETIMEDOUT, "a deadline that passes in flight is MR_ETIMEDOUT");
+	/* A part may have ended in time and been copied: that may stay. */
+	memcpy(snap, buf, sizeof snap);
 	ok(f->nqueue + f->nserved > 0 && f->inflight > 0,
 	   "returned while its requests were still in flight");
 	for (i = 0; i < f->nqueue; i++)
@@ -383,9 +391,10 @@ test_deadline(void)
 	ok(d->abandoned != NULL, "the requests were left to finish");
 	mr_sleep(MR_MSEC(150));
 	for (i = 0; i < sizeof buf; i++)
-		if (buf[i] != 0xaa)
+		if (buf[i] != snap[i])
 			untouched = false;
-	ok(untouched, "the caller's buffer is untouched after they finished");
+	ok(untouched, "the caller's buffer is untouched after the call, though "
+	   "the requests finished since");
 
 	is_int(t_block_read(d, 0, 64, buf, mr_now() + MR_SEC(10)), MR_OK,
 	       "a read served newest part first, through bounce buffers");

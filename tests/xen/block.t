@@ -117,6 +117,8 @@ local timedout = tonumber(console:match("tiny_deadlines timedout=(%d+)") or "")
 t.ok(timedout and timedout >= 1, "requests in flight at a deadline were abandoned (timed out: "
   .. tostring(timedout) .. " of 20), and nothing was written into the buffers afterwards", console)
 t.ok(not console:find("panic", 1, true) and not console:find("crash", 1, true), "the guest neither crashed nor panicked")
+t.ok(not console:find(" warn ", 1, true) and not console:find(" error ", 1, true),
+  "nor warned: the backends closed in time and unmapped every page", console)
 
 local ended = section.ended or ""
 t.ok(ended:find("domain state ---s--\n", 1, true) ~= nil, "the guest powered off (kept with on_poweroff=preserve)", ended)

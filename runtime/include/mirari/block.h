@@ -33,8 +33,9 @@ struct mr_block_info {
 /*
  * Open the block device called (name) in app.conf ("disk0"). Opening it
  * again returns the same device. MR_ENOENT when app.conf declares no block
- * device of that name, MR_EINVAL when its settings are unusable,
- * MR_EUNSPEC when the host refuses it (the platform logs why).
+ * device of that name, MR_EINVAL when its settings are unusable or (name)
+ * or (dev) is NULL, MR_EUNSPEC when the host refuses it (the platform logs
+ * why).
  */
 MR_API mr_result_t mr_block_open(const char *name, struct mr_block **dev);
 
