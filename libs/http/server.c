@@ -508,7 +508,8 @@ finish(struct mr_http_request *q)
 static struct file *
 file_slot(const struct mr_tarfs_node *node)
 {
-	size_t i = (size_t)(((uintptr_t)node >> 3) * UINT64_C(0x9e3779b97f4a7c15) >> 20);
+	uint64_t key = (uint64_t)(uintptr_t)node >> 3;
+	size_t i = (size_t)(key * UINT64_C(0x9e3779b97f4a7c15) >> 20);
 
 	for (;; i++) {
 		struct file *f = &files[i & files_mask];

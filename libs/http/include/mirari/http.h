@@ -33,12 +33,12 @@ typedef void (*mr_http_handler)(struct mr_http_request *req, void *arg);
  * Send requests whose method is (method) ("GET", "POST", ...; NULL for
  * any) and whose decoded path is (path) to handler(req, arg). A (path)
  * ending in '*' is a prefix: "/api/" and a '*' takes "/api/" and every
- * path below it. A route for "GET" takes HEAD requests too (the library drops the
- * body). Routes are tried in the order they were registered, before any
- * file; they may be registered at any time, from any thread, and apply
- * to requests parsed after that. (method) and (path) are not copied and
- * must outlive the route (string literals are typical); (arg) is passed
- * as it is.
+ * path below it. A route for "GET" takes HEAD requests too (the library
+ * drops the body). Routes are tried in the order they were registered,
+ * before any file; they may be registered at any time, from any thread,
+ * and apply to requests parsed after that. (method) and (path) are not
+ * copied and must outlive the route (string literals are typical);
+ * (arg) is passed as it is.
  *   MR_EINVAL: (path) is NULL or does not start with '/', or (handler) is
  *     NULL.
  *   MR_ENOMEM: MR_HTTP_ROUTES routes are registered already.
