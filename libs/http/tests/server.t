@@ -51,6 +51,7 @@ local files = {
   ["with space.txt"] = "spaced out\n",
   ["sub/index.html"] = "<p>sub index</p>\n",
   ["sub/page.txt"] = "a page below\n",
+  ["sub/home.htm"] = "<p>sub home, the index of the second build</p>\n",
   ["noindex/file.json"] = '{"a": 1}\n',
 }
 local seed = 7
@@ -67,6 +68,15 @@ files["big.bin"] = bytes(200000)
 for name, data in pairs(files) do t.write(dir .. "/site/" .. name, data) end
 local out, code = t.run(dir, "tar --format=ustar -cf site.tar -C site . && " .. m .. " configure -q && " .. m .. " build")
 t.is(code, 0, "the test application and its site.tar build", out)
+
+-- A second build of it with other options: another port and index, no
+-- access log, no cache (every file read from the device each time).
+local dir2 = dir .. "/second"
+os.execute(("mkdir -p %s && cp %s/app.c %s/site.tar %s/"):format(q(dir2), q(dir), q(dir), q(dir2)))
+t.write(dir2 .. "/app.conf", (t.read(dir .. "/app.conf"):gsub('root = "site",',
+  'root = "site", port = 8080, index = "home.htm", access_log = false, cache = 0,')))
+out, code = t.run(dir2, m .. " configure -q && " .. m .. " build")
+t.is(code, 0, "a second build with port, index, access_log and cache set", out)
 
 local syms = t.run(dir, "nm -g --defined-only _build/lib/libmr_http.a | awk 'NF==3 {print $3}'")
 local foreign = {}
@@ -340,6 +350,28 @@ local ok, err = pcall(function()
     "no sanitizer report", log:match("[^\n]*Sanitizer[^\n]*") or log:match("[^\n]*runtime error[^\n]*"))
   out, code = t.run("/", "kill -0 " .. pid)
   t.is(code, 0, "the server still serves after all that")
+  os.execute("kill " .. pid)
+  t.run("/", "while kill -0 " .. pid .. " 2>/dev/null; do sleep 0.1; done")
+  pid = nil
+
+  -- The second build, on the same tap.
+  pid = (t.run(dir2, nsx .. "./_build/http-test >http.log 2>&1 </dev/null & echo $!")):match("%d+")
+  t.run(dir2, "for i in $(seq 100); do grep -q listening http.log && break; sleep 0.1; done")
+  t.has(t.read(dir2 .. "/http.log"), "listening on port 8080", "the second build listens on port 8080")
+  local url2 = "http://198.51.100.80:8080"
+  bad = {}
+  for _, name in ipairs({ "index.html", "img.png", "big.bin", "empty.txt", "sub/page.txt" }) do
+    for _ = 1, 2 do
+      if curl("-f " .. q(url2 .. "/" .. name)) ~= files[name] then bad[#bad + 1] = name end
+    end
+  end
+  t.ok(#bad == 0, "without a cache, files come back byte for byte, twice", table.concat(bad, ", "))
+  t.is(curl("-r 5-9 " .. url2 .. "/img.png"), files["img.png"]:sub(6, 10), "and ranges of them")
+  t.is(curl(url2 .. "/sub/"), files["sub/home.htm"], "index = \"home.htm\": /sub/ is sub/home.htm")
+  t.is(status_of(curl("-D - " .. url2 .. "/")), 404, "and / without a home.htm is 404")
+  t.is(curl(url2 .. "/hello"), "hello from a route\n", "routes as before")
+  local log2 = t.read(dir2 .. "/http.log")
+  t.ok(not log2:find(" 200 ", 1, true) and not log2:find("GET /", 1, true), "access_log = false: no access lines", log2)
 end)
 t.ok(ok, "the namespace part ran to its end", err)
 if pid then os.execute("kill " .. pid .. " 2>/dev/null") end
