@@ -85,6 +85,23 @@ mr_result_t xenstore_watch(struct mr_xs_watch *w, const char *path,
 			   const char *name, void (*fn)(void *arg), void *arg);
 mr_result_t xenstore_unwatch(struct mr_xs_watch *w);
 
+/*
+ * xenbus.c: for the split drivers. Keys are "(dir)/(key)" in xenstore;
+ * xenbus_state is the xenbus state in (dir)/state, or -1 when it cannot be
+ * read; xenbus_pause waits (how_long), letting other threads run unless
+ * (in_platform) or there is no thread.
+ */
+uint64_t xen_pfn(const void *p);
+void xenbus_pause(mr_time_t how_long, bool in_platform);
+mr_result_t xenbus_read(const char *dir, const char *key, char *buf,
+			size_t size);
+mr_result_t xenbus_write(mr_xs_tx_t tx, const char *dir, const char *key,
+			 const char *value);
+mr_result_t xenbus_write_uint(mr_xs_tx_t tx, const char *dir,
+			      const char *key, uint64_t value);
+bool xenbus_parse_uint(const char *s, uint64_t max, uint64_t *v);
+int xenbus_state(const char *dir);
+
 /* control.c: shutdown requests, the device manifest, exit and crash. */
 void control_init(void);
 void control_check_devices(const struct mr_app *app);

@@ -117,63 +117,11 @@ static struct blkfront devices[MAX_DEVICES];
 _Static_assert(sizeof(devices[0].backend_state) >=
 	       sizeof(devices[0].backend) + 6, "room for backend + /state");
 
-static uint64_t
-pfn_of(const void *p)
-{
-	return (uint64_t)(uintptr_t)p >> PAGE_SHIFT;
-}
-
-/*
- * Wait a little: in a thread, letting others run, or (at boot and during
- * teardown, when no other thread should start anything) in the platform.
- */
-static void
-pause_a_little(bool in_platform)
-{
-	if (!in_platform && mr_thread_self() != NULL)
-		mr_sleep(POLL);
-	else
-		evtchn_block(mr_now() + POLL);
-}
-
-static mr_result_t
-read_key(const char *dir, const char *key, char *buf, size_t size)
-{
-	char path[192];
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, key) >= sizeof path)
-		return MR_EINVAL;
-	return mr_xs_read(MR_XS_NO_TX, path, buf, size, NULL);
-}
-
-static mr_result_t
-write_key(mr_xs_tx_t tx, const char *dir, const char *key, const char *value)
-{
-	char path[192];
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, key) >= sizeof path)
-		return MR_EINVAL;
-	return mr_xs_write(tx, path, value);
-}
-
 static mr_result_t
 write_state(struct blkfront *d, XenbusState state)
 {
-	char text[4];
-
-	snprintf(text, sizeof text, "%d", (int)state);
-	return write_key(MR_XS_NO_TX, d->path, "state", text);
-}
-
-static bool
-parse_u64(const char *s, uint64_t max, uint64_t *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	*v = strtoull(s, &end, 10);
-	return *end == '\0' && *v <= max;
+	return xenbus_write_uint(MR_XS_NO_TX, d->path, "state",
+				 (uint64_t)state);
 }
 
 /* Backend key (key) as a number, or (def) when it is absent. */
@@ -182,24 +130,13 @@ backend_u64(struct blkfront *d, const char *key, uint64_t max, uint64_t def,
 	    uint64_t *v)
 {
 	char buf[32];
-	mr_result_t r = read_key(d->backend, key, buf, sizeof buf);
+	mr_result_t r = xenbus_read(d->backend, key, buf, sizeof buf);
 
 	if (r == MR_ENOENT) {
 		*v = def;
 		return true;
 	}
-	return r == MR_OK && parse_u64(buf, max, v);
-}
-
-/* The backend's xenbus state, or -1 when it cannot be read. */
-static int
-backend_state(struct blkfront *d)
-{
-	uint64_t v;
-
-	if (!backend_u64(d, "state", 100, UINT64_MAX, &v) || v == UINT64_MAX)
-		return -1;
-	return (int)v;
+	return r == MR_OK && xenbus_parse_uint(buf, max, v);
 }
 
 /*
@@ -214,7 +151,7 @@ wait_backend(struct blkfront *d, int want, mr_time_t limit, bool in_platform)
 	int s;
 
 	for (;;) {
-		s = backend_state(d);
+		s = xenbus_state(d->backend);
 		if (s >= want && (s < XenbusStateClosing ||
 				  want >= XenbusStateClosing))
 			return true;
@@ -229,7 +166,7 @@ wait_backend(struct blkfront *d, int want, mr_time_t limit, bool in_platform)
 				 "waited for %d", d->index, d->backend, s, want);
 			return false;
 		}
-		pause_a_little(in_platform);
+		xenbus_pause(POLL, in_platform);
 	}
 }
 
@@ -268,14 +205,14 @@ setup_ring(struct blkfront *d)
 	s = d->ring_page;
 	SHARED_RING_INIT(s);
 	FRONT_RING_INIT(&d->ring, s, PAGE_SIZE);
-	if (mr_gnttab_grant(d->backend_id, pfn_of(d->ring_page), false,
+	if (mr_gnttab_grant(d->backend_id, xen_pfn(d->ring_page), false,
 			    &d->ring_ref) != MR_OK)
 		goto nogrant;
 	d->ring_granted = true;
 	/* Writable: the backend writes into them for our reads. */
 	for (i = 0; i < POOL_PAGES; i++) {
 		if (mr_gnttab_grant(d->backend_id,
-				    pfn_of(d->pool + i * PAGE_SIZE), false,
+				    xen_pfn(d->pool + i * PAGE_SIZE), false,
 				    &d->pool_gref[i]) != MR_OK)
 			goto nogrant;
 		d->ngranted++;
@@ -303,15 +240,15 @@ publish(struct blkfront *d)
 	for (attempt = 0; attempt < 10; attempt++) {
 		if ((r = mr_xs_transaction_start(&tx)) != MR_OK)
 			return r;
-		r = write_key(tx, d->path, "ring-ref", ref);
+		r = xenbus_write(tx, d->path, "ring-ref", ref);
 		if (r == MR_OK)
-			r = write_key(tx, d->path, "event-channel", port);
+			r = xenbus_write(tx, d->path, "event-channel", port);
 		if (r == MR_OK)
-			r = write_key(tx, d->path, "protocol",
+			r = xenbus_write(tx, d->path, "protocol",
 				      XEN_IO_PROTO_ABI_NATIVE);
 		/* Our pool pages stay granted: let the backend keep them. */
 		if (r == MR_OK)
-			r = write_key(tx, d->path, "feature-persistent", "1");
+			r = xenbus_write(tx, d->path, "feature-persistent", "1");
 		if (r != MR_OK) {
 			mr_xs_transaction_end(tx, false);
 			if (r == MR_EAGAIN)
@@ -381,15 +318,15 @@ connect(struct blkfront *d, const struct mr_device_desc *dev)
 	want_readonly = mr_device_setting(dev, "readonly", buf, sizeof buf) !=
 	    MR_OK || strcmp(buf, "false") != 0;
 	snprintf(d->path, sizeof d->path, "device/vbd/%" PRIu32, d->devid);
-	if (read_key(d->path, "backend", d->backend, sizeof d->backend) !=
+	if (xenbus_read(d->path, "backend", d->backend, sizeof d->backend) !=
 	    MR_OK) {
 		mr_error("block%u: device '%s' is %s, but the domain has no %s "
 			 "(is it in the disk= line of the xl config?)",
 			 d->index, dev->name, d->vdev, d->path);
 		return MR_ENOENT;
 	}
-	if (read_key(d->path, "backend-id", buf, sizeof buf) != MR_OK ||
-	    !parse_u64(buf, 0xfffe, &v)) {
+	if (xenbus_read(d->path, "backend-id", buf, sizeof buf) != MR_OK ||
+	    !xenbus_parse_uint(buf, 0xfffe, &v)) {
 		mr_error("block%u: %s has no usable backend-id", d->index,
 			 d->path);
 		return MR_EINVAL;
@@ -616,7 +553,7 @@ backend_changed(void *arg)
 
 	if (d->closed || d->broken)
 		return;
-	s = backend_state(d);
+	s = xenbus_state(d->backend);
 	if (s >= 0 && s < XenbusStateClosing)
 		return;
 	disable(d, s < 0 ? "the backend is gone" : "the backend is closing");
@@ -681,7 +618,7 @@ close_device(struct blkfront *d)
 	       mr_now() < deadline) {
 		reap(d);
 		if (d->nfree_slots < RING_SLOTS)
-			pause_a_little(true);
+			xenbus_pause(POLL, true);
 	}
 	if (!d->broken && d->nfree_slots < RING_SLOTS)
 		mr_warn("block%u: %u requests still in flight at the end",

@@ -4,7 +4,8 @@ return {
   backend = "xen",
   sources = {
     "entry.S", "traps.S", "start.c", "console.c", "mm.c", "traps.c", "evtchn.c",
-    "time.c", "gnttab.c", "xs_wire.c", "xenstore.c", "control.c", "netfront.c", "blkfront.c",
+    "time.c", "gnttab.c", "xs_wire.c", "xenstore.c", "control.c", "xenbus.c", "netfront.c",
+    "blkfront.c",
   },
   include = { "include" },
   image = "%s.xen",

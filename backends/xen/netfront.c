@@ -101,55 +101,6 @@ struct netfront {
 
 static struct netfront devices[MAX_DEVICES];
 
-static uint64_t
-pfn_of(const void *p)
-{
-	return (uint64_t)(uintptr_t)p >> PAGE_SHIFT;
-}
-
-/* Wait for a while, in a thread or (at boot) in the platform. */
-static void
-pause_a_little(void)
-{
-	if (mr_thread_self() != NULL)
-		mr_sleep(POLL);
-	else
-		evtchn_block(mr_now() + POLL);
-}
-
-static mr_result_t
-read_key(const char *dir, const char *key, char *buf, size_t size)
-{
-	char path[192];
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, key) >= sizeof path)
-		return MR_EINVAL;
-	return mr_xs_read(MR_XS_NO_TX, path, buf, size, NULL);
-}
-
-static mr_result_t
-write_key(mr_xs_tx_t tx, const char *dir, const char *key, const char *fmt,
-	  unsigned long value)
-{
-	char path[192], text[24];
-
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, key) >= sizeof path)
-		return MR_EINVAL;
-	snprintf(text, sizeof text, fmt, value);
-	return mr_xs_write(tx, path, text);
-}
-
-static bool
-parse_uint(const char *s, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	*v = strtoul(s, &end, 10);
-	return *end == '\0' && *v <= max;
-}
-
 static bool
 parse_mac(const char *s, uint8_t mac[6])
 {
@@ -175,18 +126,6 @@ parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-/* The backend's xenbus state, or -1 when it cannot be read. */
-static int
-backend_state(struct netfront *nf)
-{
-	char buf[16];
-	unsigned long v;
-
-	if (read_key(nf->backend, "state", buf, sizeof buf) != MR_OK ||
-	    !parse_uint(buf, 100, &v))
-		return -1;
-	return (int)v;
-}
 
 /*
  * Wait until the backend's state is at least (want); false (and logged)
@@ -199,7 +138,7 @@ wait_backend(struct netfront *nf, int want)
 	int s;
 
 	for (;;) {
-		s = backend_state(nf);
+		s = xenbus_state(nf->backend);
 		if (s >= XenbusStateClosing) {
 			mr_error("net%u: the backend %s is closing (state %d)",
 				 nf->index, nf->backend, s);
@@ -212,7 +151,7 @@ wait_backend(struct netfront *nf, int want)
 				 "waited for %d", nf->index, nf->backend, s, want);
 			return false;
 		}
-		pause_a_little();
+		xenbus_pause(POLL, false);
 	}
 }
 
@@ -222,7 +161,7 @@ find_vif(unsigned int index, char *name, size_t size)
 {
 	char buf[256];
 	const char *names[32];
-	unsigned long ids[32], v, best;
+	uint64_t ids[32], v, best;
 	size_t n = 0, i, k;
 	unsigned int taken = 0;
 	mr_result_t r;
@@ -234,21 +173,21 @@ find_vif(unsigned int index, char *name, size_t size)
 	if (r != MR_OK)
 		return MR_EUNSPEC;
 	for (i = k = 0; i < n; i++)
-		if (parse_uint(names[i], 0xffff, &v))
+		if (xenbus_parse_uint(names[i], 0xffff, &v))
 			ids[k++] = v;
 	n = k;
 	/* Selection: the (index)-th smallest, ids being distinct. */
 	for (v = 0;; v = best + 1) {
-		best = ULONG_MAX;
+		best = UINT64_MAX;
 		for (i = 0; i < n; i++)
 			if (ids[i] >= v && ids[i] < best)
 				best = ids[i];
-		if (best == ULONG_MAX)
+		if (best == UINT64_MAX)
 			return MR_ENOENT;
 		if (taken++ == index)
 			break;
 	}
-	snprintf(name, size, "%lu", best);
+	snprintf(name, size, "%llu", (unsigned long long)best);
 	return MR_OK;
 }
 
@@ -336,19 +275,19 @@ setup_rings(struct netfront *nf)
 	FRONT_RING_INIT(&nf->tx, txs, PAGE_SIZE);
 	FRONT_RING_INIT(&nf->rx, rxs, PAGE_SIZE);
 
-	if (mr_gnttab_grant(nf->backend_id, pfn_of(nf->tx_page), false,
+	if (mr_gnttab_grant(nf->backend_id, xen_pfn(nf->tx_page), false,
 			    &nf->tx_ring_ref) != MR_OK ||
-	    mr_gnttab_grant(nf->backend_id, pfn_of(nf->rx_page), false,
+	    mr_gnttab_grant(nf->backend_id, xen_pfn(nf->rx_page), false,
 			    &nf->rx_ring_ref) != MR_OK)
 		goto nogrant;
 	for (i = 0; i < RX_SLOTS; i++)
 		if (mr_gnttab_grant(nf->backend_id,
-				    pfn_of(nf->rx_buf + i * PAGE_SIZE), false,
+				    xen_pfn(nf->rx_buf + i * PAGE_SIZE), false,
 				    &nf->rx_gref[i]) != MR_OK)
 			goto nogrant;
 	for (i = 0; i < TX_SLOTS; i++) {
 		if (mr_gnttab_grant(nf->backend_id,
-				    pfn_of(nf->tx_buf + i * PAGE_SIZE), true,
+				    xen_pfn(nf->tx_buf + i * PAGE_SIZE), true,
 				    &nf->tx_gref[i]) != MR_OK)
 			goto nogrant;
 		nf->tx_free[i] = (uint16_t)(TX_SLOTS - 1 - i);
@@ -386,16 +325,16 @@ publish(struct netfront *nf)
 	for (attempt = 0; attempt < 10; attempt++) {
 		if ((r = mr_xs_transaction_start(&tx)) != MR_OK)
 			return r;
-		r = write_key(tx, nf->path, "tx-ring-ref", "%lu", nf->tx_ring_ref);
+		r = xenbus_write_uint(tx, nf->path, "tx-ring-ref",
+				      nf->tx_ring_ref);
 		if (r == MR_OK)
-			r = write_key(tx, nf->path, "rx-ring-ref", "%lu",
-				      nf->rx_ring_ref);
+			r = xenbus_write_uint(tx, nf->path, "rx-ring-ref",
+					      nf->rx_ring_ref);
 		if (r == MR_OK)
-			r = write_key(tx, nf->path, "event-channel", "%lu",
-				      nf->port);
+			r = xenbus_write_uint(tx, nf->path, "event-channel", nf->port);
 		for (i = 0; r == MR_OK && i < sizeof features / sizeof *features; i++)
-			r = write_key(tx, nf->path, features[i].key, "%lu",
-				      features[i].value);
+			r = xenbus_write_uint(tx, nf->path, features[i].key,
+					      features[i].value);
 		if (r != MR_OK) {
 			mr_xs_transaction_end(tx, false);
 			if (r == MR_EAGAIN)
@@ -419,10 +358,10 @@ wait_backend_close(struct netfront *nf, int want)
 	mr_time_t deadline = mr_now() + CLOSE_WAIT;
 	int s;
 
-	while ((s = backend_state(nf)) >= 0 && s < want) {
+	while ((s = xenbus_state(nf->backend)) >= 0 && s < want) {
 		if (mr_now() >= deadline)
 			return false;
-		pause_a_little();
+		xenbus_pause(POLL, false);
 	}
 	return true;
 }
@@ -438,18 +377,18 @@ close_all(void)
 			continue;
 		/* Readers and writers find it gone from here on. */
 		nf->open = false;
-		clean = write_key(MR_XS_NO_TX, nf->path, "state", "%lu",
-				  XenbusStateClosing) == MR_OK &&
+		clean = xenbus_write_uint(MR_XS_NO_TX, nf->path, "state",
+					  XenbusStateClosing) == MR_OK &&
 			wait_backend_close(nf, XenbusStateClosing) &&
-			write_key(MR_XS_NO_TX, nf->path, "state", "%lu",
-				  XenbusStateClosed) == MR_OK &&
+			xenbus_write_uint(MR_XS_NO_TX, nf->path, "state",
+					  XenbusStateClosed) == MR_OK &&
 			wait_backend_close(nf, XenbusStateClosed);
 		if (clean)
 			mr_info("net%u: %s closed", nf->index, nf->path);
 		else
 			mr_warn("net%u: the backend %s did not close in time "
 				"(state %d)", nf->index, nf->backend,
-				backend_state(nf));
+				xenbus_state(nf->backend));
 	}
 }
 
@@ -458,7 +397,7 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 {
 	struct netfront *nf;
 	char name[24], buf[128];
-	unsigned long v;
+	uint64_t v;
 	mr_result_t r;
 
 	if (index >= MAX_DEVICES)
@@ -474,15 +413,16 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 	nf->index = index;
 	snprintf(nf->path, sizeof nf->path, "device/vif/%s", name);
 
-	if (read_key(nf->path, "backend", nf->backend, sizeof nf->backend) !=
-	    MR_OK || read_key(nf->path, "backend-id", buf, sizeof buf) != MR_OK ||
-	    !parse_uint(buf, 0xfffe, &v)) {
+	if (xenbus_read(nf->path, "backend", nf->backend,
+			sizeof nf->backend) != MR_OK ||
+	    xenbus_read(nf->path, "backend-id", buf, sizeof buf) != MR_OK ||
+	    !xenbus_parse_uint(buf, 0xfffe, &v)) {
 		mr_error("net%u: %s has no usable backend or backend-id",
 			 index, nf->path);
 		return MR_EINVAL;
 	}
 	nf->backend_id = (uint16_t)v;
-	if (read_key(nf->path, "mac", buf, sizeof buf) != MR_OK ||
+	if (xenbus_read(nf->path, "mac", buf, sizeof buf) != MR_OK ||
 	    !parse_mac(buf, nf->info.mac)) {
 		mr_error("net%u: %s/mac is missing or not xx:xx:xx:xx:xx:xx",
 			 index, nf->path);
@@ -509,8 +449,8 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 			 mr_strerror(r));
 		return MR_EUNSPEC;
 	}
-	if ((r = write_key(MR_XS_NO_TX, nf->path, "state", "%lu",
-			   XenbusStateConnected)) != MR_OK) {
+	if ((r = xenbus_write_uint(MR_XS_NO_TX, nf->path, "state",
+				   XenbusStateConnected)) != MR_OK) {
 		mr_error("net%u: cannot switch %s to Connected: %s", index,
 			 nf->path, mr_strerror(r));
 		return MR_EUNSPEC;

@@ -19,7 +19,7 @@ local hello, crash = copy("hello", "examples/hello"), copy("crash", "tests/apps/
 -- Before anything boots.
 local out, code = t.run(hello, m .. " configure -q -t unix && " .. m .. " build >/dev/null && " .. m .. " run --emulate")
 t.is(code, 2, "run --emulate of a Unix image: status 2")
-t.has(out, "--emulate and --forward are for Xen images", "and says why")
+t.has(out, "mirari: run: --emulate is for Xen images; this one is for unix", "and says why")
 out, code = t.run(work, m .. " dom0 " .. q(work .. "/missing.sh"))
 t.is(code, 2, "dom0 with a missing script: status 2")
 t.has(out, "no script " .. work .. "/missing.sh", "and names it")

@@ -4,6 +4,7 @@
 
 #include <mirari/base.h>
 #include <mirari/app.h>
+#include <mirari/block.h>
 #include <mirari/clock.h>
 #include <mirari/event.h>
 #include <mirari/log.h>

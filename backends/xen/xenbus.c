@@ -1,0 +1,87 @@
+/*
+ * xenbus.c: what the split drivers (netfront.c, blkfront.c) share of the
+ * xenbus protocol (xen/io/xenbus.h): the keys of a device's directories in
+ * xenstore, the numbers written there, the other end's state, and waiting
+ * for it to change, in a thread or at boot.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "backend.h"
+
+uint64_t
+xen_pfn(const void *p)
+{
+	return (uint64_t)(uintptr_t)p >> PAGE_SHIFT;
+}
+
+void
+xenbus_pause(mr_time_t how_long, bool in_platform)
+{
+	if (!in_platform && mr_thread_self() != NULL)
+		mr_sleep(how_long);
+	else
+		evtchn_block(mr_now() + how_long);
+}
+
+/* "(dir)/(key)" into (path); false when it does not fit. */
+static bool
+join(char *path, size_t size, const char *dir, const char *key)
+{
+	return (size_t)snprintf(path, size, "%s/%s", dir, key) < size;
+}
+
+mr_result_t
+xenbus_read(const char *dir, const char *key, char *buf, size_t size)
+{
+	char path[192];
+
+	if (!join(path, sizeof path, dir, key))
+		return MR_EINVAL;
+	return mr_xs_read(MR_XS_NO_TX, path, buf, size, NULL);
+}
+
+mr_result_t
+xenbus_write(mr_xs_tx_t tx, const char *dir, const char *key,
+	     const char *value)
+{
+	char path[192];
+
+	if (!join(path, sizeof path, dir, key))
+		return MR_EINVAL;
+	return mr_xs_write(tx, path, value);
+}
+
+mr_result_t
+xenbus_write_uint(mr_xs_tx_t tx, const char *dir, const char *key,
+		  uint64_t value)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+	return xenbus_write(tx, dir, key, text);
+}
+
+bool
+xenbus_parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	*v = strtoull(s, &end, 10);
+	return *end == '\0' && *v <= max;
+}
+
+int
+xenbus_state(const char *dir)
+{
+	char buf[16];
+	uint64_t v;
+
+	if (xenbus_read(dir, "state", buf, sizeof buf) != MR_OK ||
+	    !xenbus_parse_uint(buf, 100, &v))
+		return -1;
+	return (int)v;
+}
