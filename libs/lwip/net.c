@@ -195,6 +195,12 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->pcb = pcb;
 	c->listener = l;
 	mr_event_init(&c->ev);
+	/*
+	 * No Nagle: mr_tcp_write already hands over whole answers, and a
+	 * partial last segment held back until the peer's (delayed) ACK
+	 * costs a large answer up to 40 ms with a Linux client.
+	 */
+	tcp_nagle_disable(pcb);
 	tcp_arg(pcb, c);
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
@@ -301,6 +307,7 @@ mr_tcp_connect(const char *ip, uint16_t port, struct mr_tcp **conn,
 		free(c);
 		return MR_ENOMEM;
 	}
+	tcp_nagle_disable(c->pcb);	/* as for accepted connections */
 	tcp_arg(c->pcb, c);
 	tcp_recv(c->pcb, on_recv);
 	tcp_sent(c->pcb, on_sent);

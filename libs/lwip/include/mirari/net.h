@@ -73,7 +73,8 @@ MR_API mr_result_t mr_tcp_read(struct mr_tcp *conn, void *buf, size_t size,
  * full. MR_OK when every byte is queued for sending (not necessarily
  * acknowledged yet), MR_ETIMEDOUT when (deadline) passed first (some bytes
  * may have been queued), MR_EUNSPEC when the connection was reset or
- * aborted.
+ * aborted. Connections do not use Nagle's algorithm (TCP_NODELAY): what
+ * is written goes out at once, so write whole messages, not byte by byte.
  */
 MR_API mr_result_t mr_tcp_write(struct mr_tcp *conn, const void *buf,
 				size_t len, mr_time_t deadline);
