@@ -101,6 +101,15 @@ mr_result_t xenbus_write_uint(mr_xs_tx_t tx, const char *dir,
 			      const char *key, uint64_t value);
 bool xenbus_parse_uint(const char *s, uint64_t max, uint64_t *v);
 int xenbus_state(const char *dir);
+/*
+ * Wait until the xenbus state in (dir) is (want) or later, polling every
+ * XENBUS_POLL for at most (limit); false, logged with (who) ("net0"),
+ * when the other end closes first (unless closing is what is waited
+ * for), is gone, or does not get there in time.
+ */
+#define XENBUS_POLL	MR_MSEC(20)
+bool xenbus_wait_state(const char *who, const char *dir, int want,
+		       mr_time_t limit, bool in_platform);
 
 /* control.c: shutdown requests, the device manifest, exit and crash. */
 void control_init(void);

@@ -82,6 +82,7 @@ struct inflight {
 struct blkfront {
 	bool open, failed, broken, closed;
 	unsigned int index;
+	char name[16];			/* "block0", for messages */
 	struct mr_plat_block_info info;
 	uint32_t sector_units;		/* 512-byte units a sector */
 	uint16_t backend_id;
@@ -137,37 +138,6 @@ backend_u64(struct blkfront *d, const char *key, uint64_t max, uint64_t def,
 		return true;
 	}
 	return r == MR_OK && xenbus_parse_uint(buf, max, v);
-}
-
-/*
- * Wait until the backend's state is at least (want), at most (limit);
- * false (and logged) when it closes first (unless closing is what we
- * wait for), disappears or does not get there in time.
- */
-static bool
-wait_backend(struct blkfront *d, int want, mr_time_t limit, bool in_platform)
-{
-	mr_time_t deadline = mr_now() + limit;
-	int s;
-
-	for (;;) {
-		s = xenbus_state(d->backend);
-		if (s >= want && (s < XenbusStateClosing ||
-				  want >= XenbusStateClosing))
-			return true;
-		if (s < 0 || (s >= XenbusStateClosing &&
-			      want < XenbusStateClosing)) {
-			mr_error("block%u: the backend %s is %s", d->index,
-				 d->backend, s < 0 ? "gone" : "closing");
-			return false;
-		}
-		if (mr_now() >= deadline) {
-			mr_error("block%u: the backend %s stayed in state %d; "
-				 "waited for %d", d->index, d->backend, s, want);
-			return false;
-		}
-		xenbus_pause(POLL, in_platform);
-	}
 }
 
 /*
@@ -334,7 +304,8 @@ connect(struct blkfront *d, const struct mr_device_desc *dev)
 	d->backend_id = (uint16_t)v;
 
 	/* The backend gets ready for us (InitWait) once its hotplug ran. */
-	if (!wait_backend(d, XenbusStateInitWait, HANDSHAKE, false))
+	if (!xenbus_wait_state(d->name, d->backend, XenbusStateInitWait,
+			       HANDSHAKE, false))
 		return MR_EUNSPEC;
 	if ((r = setup_ring(d)) != MR_OK)
 		return r;
@@ -353,7 +324,8 @@ connect(struct blkfront *d, const struct mr_device_desc *dev)
 			 mr_strerror(r));
 		return MR_EUNSPEC;
 	}
-	if (!wait_backend(d, XenbusStateConnected, HANDSHAKE, false))
+	if (!xenbus_wait_state(d->name, d->backend, XenbusStateConnected,
+			       HANDSHAKE, false))
 		return MR_EUNSPEC;
 	if (!read_disk(d, want_readonly))
 		return MR_EUNSPEC;
@@ -395,6 +367,7 @@ mr_plat_block_open(unsigned int index, struct mr_plat_block_info *info)
 	}
 	memset(d, 0, sizeof *d);
 	d->index = index;
+	snprintf(d->name, sizeof d->name, "block%u", index);
 	d->info.handle = -1;
 	if ((r = connect(d, dev)) != MR_OK) {
 		d->failed = d->ring_page != NULL;
@@ -625,9 +598,11 @@ close_device(struct blkfront *d)
 			d->index, (unsigned int)(RING_SLOTS - d->nfree_slots));
 	d->closed = true;
 	if (write_state(d, XenbusStateClosing) != MR_OK ||
-	    !wait_backend(d, XenbusStateClosing, TEARDOWN, true) ||
+	    !xenbus_wait_state(d->name, d->backend, XenbusStateClosing,
+			       TEARDOWN, true) ||
 	    write_state(d, XenbusStateClosed) != MR_OK ||
-	    !wait_backend(d, XenbusStateClosed, TEARDOWN, true)) {
+	    !xenbus_wait_state(d->name, d->backend, XenbusStateClosed,
+			       TEARDOWN, true)) {
 		mr_warn("block%u: the backend did not close; the toolstack "
 			"will clean up", d->index);
 		return;

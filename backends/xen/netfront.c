@@ -72,6 +72,7 @@ _Static_assert((RX_SLOTS & (RX_SLOTS - 1)) == 0, "ring sizes are powers of two")
 struct netfront {
 	bool open, broken;
 	unsigned int index;
+	char name[16];			/* "net0", for messages */
 	struct mr_plat_net_info info;
 	uint16_t backend_id;
 	uint32_t port;
@@ -126,34 +127,6 @@ parse_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-
-/*
- * Wait until the backend's state is at least (want); false (and logged)
- * when it closes or does not get there in time.
- */
-static bool
-wait_backend(struct netfront *nf, int want)
-{
-	mr_time_t deadline = mr_now() + HANDSHAKE;
-	int s;
-
-	for (;;) {
-		s = xenbus_state(nf->backend);
-		if (s >= XenbusStateClosing) {
-			mr_error("net%u: the backend %s is closing (state %d)",
-				 nf->index, nf->backend, s);
-			return false;
-		}
-		if (s >= want)
-			return true;
-		if (mr_now() >= deadline) {
-			mr_error("net%u: the backend %s stayed in state %d; "
-				 "waited for %d", nf->index, nf->backend, s, want);
-			return false;
-		}
-		xenbus_pause(POLL, false);
-	}
-}
 
 /* The xenstore name of the (index)-th vif, in numeric order. */
 static mr_result_t
@@ -411,6 +384,7 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 		return r;
 	memset(nf, 0, sizeof *nf);
 	nf->index = index;
+	snprintf(nf->name, sizeof nf->name, "net%u", index);
 	snprintf(nf->path, sizeof nf->path, "device/vif/%s", name);
 
 	if (xenbus_read(nf->path, "backend", nf->backend,
@@ -431,7 +405,8 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 	nf->info.mtu = MTU;
 
 	/* The backend gets ready for us (InitWait) once its hotplug ran. */
-	if (!wait_backend(nf, XenbusStateInitWait))
+	if (!xenbus_wait_state(nf->name, nf->backend, XenbusStateInitWait,
+			       HANDSHAKE, false))
 		return MR_EUNSPEC;
 	if ((r = setup_rings(nf)) != MR_OK)
 		return r;
@@ -455,7 +430,8 @@ mr_plat_net_open(unsigned int index, struct mr_plat_net_info *info)
 			 nf->path, mr_strerror(r));
 		return MR_EUNSPEC;
 	}
-	if (!wait_backend(nf, XenbusStateConnected))
+	if (!xenbus_wait_state(nf->name, nf->backend, XenbusStateConnected,
+			       HANDSHAKE, false))
 		return MR_EUNSPEC;
 	/* Anything the backend did before we listened. */
 	mr_evtchn_notify(nf->port);

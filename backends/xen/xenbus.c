@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <xen/io/xenbus.h>
+
 #include "backend.h"
 
 uint64_t
@@ -84,4 +86,31 @@ xenbus_state(const char *dir)
 	    !xenbus_parse_uint(buf, 100, &v))
 		return -1;
 	return (int)v;
+}
+
+bool
+xenbus_wait_state(const char *who, const char *dir, int want,
+		  mr_time_t limit, bool in_platform)
+{
+	mr_time_t deadline = mr_now() + limit;
+	int s;
+
+	for (;;) {
+		s = xenbus_state(dir);
+		if (s >= want && (s < XenbusStateClosing ||
+				  want >= XenbusStateClosing))
+			return true;
+		if (s < 0 || (s >= XenbusStateClosing &&
+			      want < XenbusStateClosing)) {
+			mr_error("%s: the backend %s is %s", who, dir,
+				 s < 0 ? "gone" : "closing");
+			return false;
+		}
+		if (mr_now() >= deadline) {
+			mr_error("%s: the backend %s stayed in state %d; "
+				 "waited for %d", who, dir, s, want);
+			return false;
+		}
+		xenbus_pause(XENBUS_POLL, in_platform);
+	}
 }
