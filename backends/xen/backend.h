@@ -102,6 +102,16 @@ mr_result_t xenbus_write_uint(mr_xs_tx_t tx, const char *dir,
 bool xenbus_parse_uint(const char *s, uint64_t max, uint64_t *v);
 int xenbus_state(const char *dir);
 /*
+ * Write the (n) keys of (keys) into (dir) in one transaction, retried
+ * while another writer makes it fail (MR_EAGAIN after ten tries).
+ */
+struct xenbus_key {
+	const char *key;
+	const char *value;
+};
+mr_result_t xenbus_publish(const char *dir, const struct xenbus_key *keys,
+			   size_t n);
+/*
  * Wait until the xenbus state in (dir) is (want) or later, polling every
  * XENBUS_POLL for at most (limit); false, logged with (who) ("net0"),
  * when the other end closes first (unless closing is what is waited

@@ -201,35 +201,17 @@ static mr_result_t
 publish(struct blkfront *d)
 {
 	char ref[16], port[16];
-	mr_xs_tx_t tx;
-	mr_result_t r;
-	unsigned int attempt;
+	const struct xenbus_key keys[] = {
+		{ "ring-ref", ref },
+		{ "event-channel", port },
+		{ "protocol", XEN_IO_PROTO_ABI_NATIVE },
+		/* Our pool pages stay granted: let the backend keep them. */
+		{ "feature-persistent", "1" },
+	};
 
 	snprintf(ref, sizeof ref, "%" PRIu32, d->ring_ref);
 	snprintf(port, sizeof port, "%" PRIu32, d->port);
-	for (attempt = 0; attempt < 10; attempt++) {
-		if ((r = mr_xs_transaction_start(&tx)) != MR_OK)
-			return r;
-		r = xenbus_write(tx, d->path, "ring-ref", ref);
-		if (r == MR_OK)
-			r = xenbus_write(tx, d->path, "event-channel", port);
-		if (r == MR_OK)
-			r = xenbus_write(tx, d->path, "protocol",
-				      XEN_IO_PROTO_ABI_NATIVE);
-		/* Our pool pages stay granted: let the backend keep them. */
-		if (r == MR_OK)
-			r = xenbus_write(tx, d->path, "feature-persistent", "1");
-		if (r != MR_OK) {
-			mr_xs_transaction_end(tx, false);
-			if (r == MR_EAGAIN)
-				continue;
-			return r;
-		}
-		r = mr_xs_transaction_end(tx, true);
-		if (r != MR_EAGAIN)
-			return r;
-	}
-	return MR_EAGAIN;
+	return xenbus_publish(d->path, keys, sizeof keys / sizeof *keys);
 }
 
 /* The disk as the Connected backend describes it; false after logging. */

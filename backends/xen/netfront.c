@@ -38,7 +38,7 @@
  * at once, as it is, for `on_crash = "preserve"` to keep.
  */
 #include <stdint.h>	/* before Xen's headers, which use it */
-#include <limits.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,45 +280,23 @@ nogrant:
 static mr_result_t
 publish(struct netfront *nf)
 {
-	static const struct {
-		const char *key;
-		unsigned long value;
-	} features[] = {
-		{ "request-rx-copy", 1 },
-		{ "feature-rx-notify", 1 },
+	char tx_ref[16], rx_ref[16], port[16];
+	const struct xenbus_key keys[] = {
+		{ "tx-ring-ref", tx_ref },
+		{ "rx-ring-ref", rx_ref },
+		{ "event-channel", port },
+		{ "request-rx-copy", "1" },
+		{ "feature-rx-notify", "1" },
 		/* lwIP checks checksums: they must be filled in. */
-		{ "feature-no-csum-offload", 1 },
-		{ "feature-sg", 0 },
-		{ "feature-gso-tcpv4", 0 },
+		{ "feature-no-csum-offload", "1" },
+		{ "feature-sg", "0" },
+		{ "feature-gso-tcpv4", "0" },
 	};
-	mr_xs_tx_t tx;
-	mr_result_t r;
-	unsigned int attempt, i;
 
-	for (attempt = 0; attempt < 10; attempt++) {
-		if ((r = mr_xs_transaction_start(&tx)) != MR_OK)
-			return r;
-		r = xenbus_write_uint(tx, nf->path, "tx-ring-ref",
-				      nf->tx_ring_ref);
-		if (r == MR_OK)
-			r = xenbus_write_uint(tx, nf->path, "rx-ring-ref",
-					      nf->rx_ring_ref);
-		if (r == MR_OK)
-			r = xenbus_write_uint(tx, nf->path, "event-channel", nf->port);
-		for (i = 0; r == MR_OK && i < sizeof features / sizeof *features; i++)
-			r = xenbus_write_uint(tx, nf->path, features[i].key,
-					      features[i].value);
-		if (r != MR_OK) {
-			mr_xs_transaction_end(tx, false);
-			if (r == MR_EAGAIN)
-				continue;
-			return r;
-		}
-		r = mr_xs_transaction_end(tx, true);
-		if (r != MR_EAGAIN)
-			return r;
-	}
-	return MR_EAGAIN;
+	snprintf(tx_ref, sizeof tx_ref, "%" PRIu32, nf->tx_ring_ref);
+	snprintf(rx_ref, sizeof rx_ref, "%" PRIu32, nf->rx_ring_ref);
+	snprintf(port, sizeof port, "%" PRIu32, nf->port);
+	return xenbus_publish(nf->path, keys, sizeof keys / sizeof *keys);
 }
 
 /*

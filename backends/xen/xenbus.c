@@ -76,6 +76,33 @@ xenbus_parse_uint(const char *s, uint64_t max, uint64_t *v)
 	return *end == '\0' && *v <= max;
 }
 
+mr_result_t
+xenbus_publish(const char *dir, const struct xenbus_key *keys, size_t n)
+{
+	mr_xs_tx_t tx;
+	mr_result_t r;
+	unsigned int attempt;
+	size_t i;
+
+	/* Another writer in between makes the commit fail: write again. */
+	for (attempt = 0; attempt < 10; attempt++) {
+		if ((r = mr_xs_transaction_start(&tx)) != MR_OK)
+			return r;
+		for (i = 0, r = MR_OK; r == MR_OK && i < n; i++)
+			r = xenbus_write(tx, dir, keys[i].key, keys[i].value);
+		if (r != MR_OK) {
+			mr_xs_transaction_end(tx, false);
+			if (r == MR_EAGAIN)
+				continue;
+			return r;
+		}
+		r = mr_xs_transaction_end(tx, true);
+		if (r != MR_EAGAIN)
+			return r;
+	}
+	return MR_EAGAIN;
+}
+
 int
 xenbus_state(const char *dir)
 {
