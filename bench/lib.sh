@@ -92,3 +92,11 @@ bench_rate() { echo "$1" | awk '/^Requests\/sec:/ { print $2 }'; }
 bench_lat() { echo "$1" | awk '/^    Latency/ { print $2 }'; }
 bench_errs() { echo "$1" | awk '/Non-2xx|Socket errors/ { print }' | tr '\n' ' '; }
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'; }
+
+# bench_xen_cache: prepare the emulated Xen host in the cache (the first
+# time, a few minutes) and print where it is.
+bench_xen_cache() {
+	_cache=$(lua5.3 -e "package.path='$top/?.lua;'..package.path print(require('tool.xenhost').host_dir())")
+	sh "$top/build/xenhost/prepare.sh" "$_cache" >&2
+	echo "$_cache"
+}

@@ -85,28 +85,12 @@ xen() {
 	xl="$work/app/_build/website.xl"
 	image="$work/app/_build/images/site.tar"
 	strip -o "$work/stripped" "$work/app/_build/website.xen"
-	cache=$(lua5.3 -e "package.path='$top/?.lua;'..package.path print(require('tool.xenhost').host_dir())")
-	sh "$top/build/xenhost/prepare.sh" "$cache" >&2
+	cache=$(bench_xen_cache)
 	cat >"$work/dom0.sh" <<EOS
 #!/bin/sh
 set -u
-wait_for() { # LOG PATTERN
-	i=0
-	until grep -q "\$2" "\$1" 2>/dev/null || [ \$i -gt 900 ]; do sleep 0.1; i=\$((i + 1)); done
-}
-cat >/tmp/linux.cfg <<EOC
-name = "linux"
-type = "pv"
-kernel = "$cache/vmlinuz"
-ramdisk = "$cache/pv-initrd.gz"
-extra = "console=hvc0 mirari.net=1 mirari.disk=1 mirari.httpd=disk"
-memory = 256
-vif = [ 'bridge=xenbr0' ]
-disk = [ 'format=raw,vdev=xvda,access=ro,target=$image' ]
-EOC
-xl create -q /tmp/linux.cfg
-wait_for /var/log/xen/console/guest-linux.log "mirari-pv-guest: httpd"
-lip=\$(sed -n 's/.*mirari-pv-guest: dhcp \\([0-9.]*\\).*/\\1/p' /var/log/xen/console/guest-linux.log | head -n 1)
+. "$top/bench/dom0.sh"
+linux_httpd "$cache" "mirari.net=1 mirari.disk=1 mirari.httpd=disk" "$image"
 xl create -q "$xl" 'extra="log=warn"'
 i=0; until curl -sf --max-time 1 -o /dev/null http://192.0.2.10/ || [ \$i -gt 300 ]; do sleep 0.2; i=\$((i + 1)); done
 for p in $small $big; do

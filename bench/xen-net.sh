@@ -8,10 +8,11 @@
 # far below hardware, and only their ratio means something.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 dur=${1:-10}
 conns=${2:-8}
 mirari="$top/bin/mirari"
-command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk >&2
+bench_need wrk wrk curl curl
 work=$(mktemp -d /tmp/mirari-bench-xnet.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -21,28 +22,13 @@ rm -rf "$work/app/_build"
 (cd "$work/app" && "$mirari" configure -q -t xen && "$mirari" build >/dev/null)
 xl="$work/app/_build/http-hello.xl"
 strip -o "$work/stripped" "$work/app/_build/http-hello.xen"
-cache=$(lua5.3 -e "package.path='$top/?.lua;'..package.path print(require('tool.xenhost').host_dir())")
-sh "$top/build/xenhost/prepare.sh" "$cache" >&2
+cache=$(bench_xen_cache)
 
 cat >"$work/dom0.sh" <<EOS
 #!/bin/sh
 set -u
-wait_for() { # LOG PATTERN
-	i=0
-	until grep -q "\$2" "\$1" 2>/dev/null || [ \$i -gt 900 ]; do sleep 0.1; i=\$((i + 1)); done
-}
-cat >/tmp/linux.cfg <<EOC
-name = "linux"
-type = "pv"
-kernel = "$cache/vmlinuz"
-ramdisk = "$cache/pv-initrd.gz"
-extra = "console=hvc0 mirari.net=1 mirari.httpd=1"
-memory = 256
-vif = [ 'bridge=xenbr0' ]
-EOC
-xl create -q /tmp/linux.cfg
-wait_for /var/log/xen/console/guest-linux.log "mirari-pv-guest: httpd"
-lip=\$(sed -n 's/.*mirari-pv-guest: dhcp \\([0-9.]*\\).*/\\1/p' /var/log/xen/console/guest-linux.log | head -n 1)
+. "$top/bench/dom0.sh"
+linux_httpd "$cache" "mirari.net=1 mirari.httpd=1"
 xl create -q "$xl"
 wait_for /var/log/xen/console/guest-http-hello.log listening
 for url in http://192.0.2.10/ http://\$lip/; do
