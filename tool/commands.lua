@@ -11,6 +11,8 @@ local describe = require("tool.describe")
 local M = { list = {}, by_name = {}, names = {} }
 
 local DEFAULT_BUILD = "_build"
+-- In a build directory: why its last reconfigure failed (see mark_stale).
+local STALE = "mirari.stale"
 
 local function command(c)
   M.list[#M.list + 1] = c
@@ -61,6 +63,39 @@ local function conf_arg(c, args)
   return display, path
 end
 
+-- Resolve app.conf (path, shown as display) for (target) and write the
+-- build directory (dir); returns the resolved configuration. A directory
+-- configured anew is no longer stale (see mark_stale).
+local function configure_into(ctx, path, display, target, dir)
+  local cfg = resolve.resolve(ctx.root, path, display, target)
+  local files = generate.files(cfg, dir, ctx.version)
+  local ok, err = generate.write(dir, files)
+  if not ok then errors.usage("cannot write the build directory: %s", err) end
+  os.remove(dir .. "/" .. STALE)
+  return cfg
+end
+
+-- True when Ninja has nothing to do in (dir) for (target) (default: all).
+local function up_to_date(dir, target)
+  local out = util.capture(("ninja -C %s -n %s 2>&1"):format(util.quote(dir), target or ""))
+  return out:find("ninja: no work to do.", 1, true) ~= nil
+end
+
+-- Configure the build directory (dir) of (state) again when app.conf, a
+-- manifest or mirari itself changed since (Ninja would, but its failure
+-- would be a failed build step, status 1, with the absolute path of
+-- app.conf), so that a mistake reads as it does from mirari configure,
+-- status 2. The failure is kept in the directory: mirari run refuses the
+-- stale image until a configure succeeds.
+local function reconfigure(ctx, state, dir)
+  if up_to_date(dir, "build.ninja") then return end
+  local ok, e = errors.catch(configure_into, ctx, state.conf, state.conf_display, state.target, dir)
+  if not ok then
+    util.write_file(dir .. "/" .. STALE, errors.format(e) .. "\n")
+    error(e, 0)
+  end
+end
+
 command {
   name = "configure",
   summary = "check app.conf and generate the build directory",
@@ -77,11 +112,7 @@ byte-identical files.]],
   run = function(opts, args, ctx)
     local display, path = conf_arg("configure", args)
     local target = opts.target or "unix"
-    local cfg = resolve.resolve(ctx.root, path, display, target)
-    local dir = build_dir(opts)
-    local files = generate.files(cfg, dir, ctx.version)
-    local ok, err = generate.write(dir, files)
-    if not ok then errors.usage("cannot write the build directory: %s", err) end
+    local cfg = configure_into(ctx, path, display, target, build_dir(opts))
     local names = {}
     for i, lib in ipairs(cfg.libs) do names[i] = lib.name end
     say(opts, "configured %s for %s in %s (libraries: %s)", cfg.app.name, target,
@@ -104,10 +135,14 @@ Exit status 1 when a build step fails.]],
   options = { OUTPUT,
               { short = "-j", long = "--jobs", key = "jobs", arg = "N", doc = "run N jobs at once (default: Ninja's choice)" },
               { short = "-v", long = "--verbose", key = "verbose", doc = "show every command" } },
-  run = function(opts, args)
+  run = function(opts, args, ctx)
     if #args > 0 then errors.usage("build: unexpected argument '%s'", args[1]) end
     local dir = build_dir(opts)
     local state = load_state(dir, opts.output or DEFAULT_BUILD)
+    if not util.sh("command -v ninja >/dev/null 2>&1") then
+      errors.usage("ninja is not installed (Debian package ninja-build)")
+    end
+    reconfigure(ctx, state, dir)
     local cmd = { "ninja", "-C", util.quote(dir) }
     if opts.jobs then
       if not opts.jobs:match("^%d+$") or tonumber(opts.jobs) < 1 then
@@ -116,9 +151,6 @@ Exit status 1 when a build step fails.]],
       cmd[#cmd + 1] = "-j" .. opts.jobs
     end
     if opts.verbose then cmd[#cmd + 1] = "-v" end
-    if not util.sh("command -v ninja >/dev/null 2>&1") then
-      errors.usage("ninja is not installed (Debian package ninja-build)")
-    end
     local ok = util.sh(table.concat(cmd, " "))
     if not ok then
       io.stderr:write("mirari: build failed\n")
@@ -133,10 +165,19 @@ local SIGNALS = { [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL
                   [7] = "SIGBUS", [8] = "SIGFPE", [9] = "SIGKILL", [11] = "SIGSEGV", [13] = "SIGPIPE",
                   [15] = "SIGTERM" }
 
--- Status 0 and 2 (a bad parameter) pass through; every other failure is 1.
+-- Signals that stop an image cleanly (backends/unix/stop.c): it exits
+-- with 128 + the signal's number, as a shell reports a process it stopped.
+local STOPS = { [128 + 1] = "SIGHUP", [128 + 2] = "SIGINT", [128 + 15] = "SIGTERM" }
+
+-- Status 0 and 2 (a bad parameter) pass through, and so does the status of
+-- an image stopped by a signal; every other failure is 1.
 local function exit_status(app, how, code)
   if how == "exit" then
     if code == 0 or code == 2 then return code end
+    if STOPS[code] then
+      io.stderr:write(("mirari: %s stopped (%s)\n"):format(app, STOPS[code]))
+      return code
+    end
     io.stderr:write(("mirari: %s exited with status %d\n"):format(app, code))
     return 1
   end
@@ -219,9 +260,18 @@ last (H:IP:G names the address).]],
     local shown = opts.output or DEFAULT_BUILD
     local state = load_state(dir, shown)
     local image = dir .. "/" .. state.image
+    local build = "mirari build" .. (opts.output and (" -o " .. opts.output) or "")
     if not util.exists(image) then
-      errors.usage("%s/%s is not built yet: run 'mirari build%s' first", shown, state.image,
-        opts.output and (" -o " .. opts.output) or "")
+      errors.usage("%s/%s is not built yet: run '%s' first", shown, state.image, build)
+    end
+    local stale = util.read_file(dir .. "/" .. STALE)
+    if stale then
+      errors.usage("%s is out of date: its configuration failed (%s); fix it and run '%s'",
+        shown, stale:gsub("%s+$", ""), build)
+    end
+    if not up_to_date(dir) then
+      errors.usage("%s is out of date: app.conf or a source changed since it was built; run '%s' first",
+        shown, build)
     end
     if state.target == "xen" then
       local timeout = opts.timeout and tonumber(opts.timeout)
@@ -241,7 +291,16 @@ last (H:IP:G names the address).]],
     local words = { "exec", util.quote(image) }
     for _, a in ipairs(args) do words[#words + 1] = util.quote(a) end
     io.stdout:flush()
-    local _, how, code = util.sh(table.concat(words, " "))
+    -- The image stops by itself when this process dies (SIGTERM, SIGKILL)
+    -- and ends cleanly on SIGINT, which a Ctrl-C sends it too; a SIGINT
+    -- sent to this process alone is passed on.
+    local proc = require("tool.proc")
+    local child, err = proc.spawn(table.concat(words, " "))
+    if not child then
+      io.stderr:write(("mirari: cannot start %s: %s\n"):format(state.app, err))
+      return 1
+    end
+    local how, code = proc.wait(child, function() proc.kill(child, "INT") end)
     return exit_status(state.app, how, code)
   end,
 }

@@ -22,6 +22,7 @@
 -- seen, timeout, QEMU gone, error, Ctrl-C), and the supervisor kills QEMU by
 -- itself if the Lua process disappears or a hard deadline passes.
 local util = require("config.util")
+local proc = require("tool.proc")
 
 local M = {}
 
@@ -195,9 +196,7 @@ end
 
 -- True while process (pid) runs; a zombie (dead, not yet reaped) is not.
 local function alive(pid)
-  local stat = util.read_file("/proc/" .. pid .. "/stat")
-  if stat then return stat:match("^%d+ %(.*%) (%a)") ~= "Z" end
-  return util.sh(("kill -0 %d 2>/dev/null"):format(pid))
+  return not proc.ended(pid)
 end
 M.alive = alive
 
@@ -207,7 +206,7 @@ local function stop_group(pgid, qpid, grace)
   os.execute(("kill -TERM -%d 2>/dev/null"):format(pgid))
   local waited = 0
   while (alive(pgid) or (qpid and alive(qpid))) and waited < grace * 10 do
-    os.execute("sleep 0.1")
+    proc.sleep(0.1)
     waited = waited + 1
   end
   os.execute(("kill -KILL -%d 2>/dev/null"):format(pgid))
@@ -236,13 +235,6 @@ wait $qemu
 echo $? >"$run/qemu.exit"
 ]]
 
-local function lua_pid()
-  -- The shell io.popen starts is a child of this process.
-  local p = io.popen("echo $PPID")
-  local pid = tonumber(p:read("l"))
-  p:close()
-  return pid
-end
 
 local function read_from(path, offset)
   local f = io.open(path, "rb")
@@ -276,6 +268,7 @@ end
 --              127.0.0.1:HOSTPORT on this machine reaches the guest's port
 --              (GUESTIP default: the guest with the latest DHCP lease)
 --   on_output  function(chunk) called with the script's output as it comes
+--   on_start   function() called when QEMU is about to boot (after prepare)
 --   on_ready   function(ms) called once dom0 is ready, ms since the start
 --   prepare    false to skip preparing the cache first (default: prepare,
 --              which is instant when the cache is filled)
@@ -342,13 +335,14 @@ function M.exec(root, script_path, opts)
   for _, p in ipairs(forwards) do fl[#fl + 1] = ("%d %s %d\n"):format(p.host, p.ip, p.guest) end
   if #fl > 0 then util.write_file(job .. "/forwards", table.concat(fl)) end
 
+  if opts.on_start then opts.on_start() end
   local argv = M.qemu_argv(opts, run, console)
   local words = {}
   for i, w in ipairs(argv) do words[i] = q(w) end
   -- The hard deadline of the supervisor: a little after ours, so ours
   -- normally acts first and reports the timeout.
   local cmd = ("setsid sh -c %s sh %d %d %s %s </dev/null >/dev/null 2>&1 & echo $!")
-    :format(q(SUPERVISOR), lua_pid(), math.ceil(timeout) + 15, q(run), table.concat(words, " "))
+    :format(q(SUPERVISOR), proc.self_pid(), math.ceil(timeout) + 15, q(run), table.concat(words, " "))
   local p = io.popen(cmd)
   local pgid = tonumber(p:read("l"))
   p:close()
@@ -395,16 +389,15 @@ function M.exec(root, script_path, opts)
         result.error = ("timeout after %s s"):format(timeout)
         return
       end
-      local ok, how = os.execute("sleep 0.1")
-      if not ok and how == "signal" then
-        result.error = "interrupted"
-        return
-      end
+      -- Not os.execute: system(3) would ignore a SIGINT sent to mirari
+      -- alone (tool/proc.lua).
+      proc.sleep(0.1)
     end
   end
-  -- Ctrl-C reaches this process (QEMU has a session of its own): either as
-  -- lua5.3's "interrupted!" error or as a sleep killed by SIGINT. Both end
-  -- the poll with error "interrupted", and QEMU is stopped below.
+  -- Ctrl-C reaches this process (QEMU has a session of its own) as
+  -- lua5.3's "interrupted!" error, raised when the sleep returns: it ends
+  -- the poll with error "interrupted", and QEMU is stopped below. A
+  -- SIGTERM kills this process, and the supervisor stops QEMU then.
   local ok, perr = pcall(poll)
   if not ok then
     result.error = tostring(perr):match("interrupted") and "interrupted" or tostring(perr)
@@ -413,7 +406,7 @@ function M.exec(root, script_path, opts)
   -- console log is complete, then make sure.
   if result.status and pgid then
     local limit = math.min(deadline, now_ms() + 20000)
-    while alive(pgid) and now_ms() < limit do os.execute("sleep 0.1") end
+    while alive(pgid) and now_ms() < limit do proc.sleep(0.1) end
   end
   stop_group(pgid, qpid, 3)
   result.qemu_pid = qpid

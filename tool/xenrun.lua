@@ -45,6 +45,7 @@ local function filter(out, result)
     local fields = l:match("^@mirari (.*)$")
     if fields then
       for k, v in fields:gmatch("(%w[%w_]*)=(%S+)") do result[k] = v end
+      if fields:match("^created=") and result.on_created then result.on_created() end
       return
     end
     result.lines[#result.lines + 1] = l
@@ -138,12 +139,24 @@ function M.run(root, state, dir, args, opts)
   local result = { lines = {} }
   local feed, finish = filter(out, result)
   if opts.emulate then
+    -- The host takes 10 to 20 s to boot under emulation: say what happens.
+    local t0 = os.time()
+    result.on_created = function()
+      err:write(("mirari: guest %s created, %d s after the start\n"):format(state.app, os.time() - t0))
+    end
     local r, e = xenhost.exec(root, script_path, {
       timeout = timeout + 120, forwards = forwards, on_output = feed,
+      on_start = function() err:write("mirari: booting the emulated Xen host\n") end,
+      on_ready = function(ms) err:write(("mirari: dom0 ready after %.1f s\n"):format(ms / 1000)) end,
     })
     os.remove(script_path)
     if not r then return nil, e end
     finish()
+    if r.error == "interrupted" then
+      err:write("mirari: interrupted: the guest was destroyed with the emulated Xen host\n")
+      xenhost.forget(r)
+      return 130
+    end
     if r.status == nil then
       err:write("mirari: the emulated Xen host failed: ", r.error or "?",
         "\nmirari: its console log is ", r.console or "?", "\n")

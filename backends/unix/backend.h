@@ -20,6 +20,13 @@
 void crash_install(void);
 
 /*
+ * stop.c: SIGINT, SIGTERM and SIGHUP end the image cleanly from the idle
+ * path, SIGPIPE is ignored, and an image started by mirari run stops when
+ * mirari run dies.
+ */
+void stop_install(void);
+
+/*
  * platform.c: poll hooks. A driver whose descriptors and deadlines change
  * from one round to the next (libslirp: a socket per connection, timers of
  * its own) joins the single poll(2) through a hook instead of keeping

@@ -123,5 +123,6 @@ mr_unix_main(int argc, char **argv, const struct mr_app *app)
 		}
 	}
 	crash_install();
+	stop_install();
 	mr_boot(app, join(argc, argv));
 }

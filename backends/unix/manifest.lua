@@ -2,7 +2,7 @@
 return {
   summary = "platform layer for a Linux process: one poll(2), stderr console, clock_gettime, argv parameters",
   backend = "unix",
-  sources = { "block.c", "crash.c", "main.c", "net.c", "platform.c" },
+  sources = { "block.c", "crash.c", "main.c", "net.c", "platform.c", "stop.c" },
   include = { "include" },
   image = "%s",
   devices = { "block", "net" },

@@ -9,7 +9,8 @@
 # console log that xenconsoled may still hold for the previous one; EXTRA,
 # if given, becomes its extra= runtime parameters), copies its console to
 # standard output as it comes,
-# and once the domain has stopped prints
+# says "@mirari created=NAME" once xl create has returned, and once the
+# domain has stopped prints
 #
 #   @mirari end=poweroff|crash|timeout|error ms_to_first_output=N
 #
@@ -30,6 +31,7 @@ mirari_run_guest() {
 		echo "@mirari end=error ms_to_first_output=-1"
 		return 1
 	fi
+	echo "@mirari created=$_name"
 	_pos=0 _first=-1 _end=timeout
 	_deadline=$(( $(date +%s) + _timeout ))
 	# The first output is waited for on its own, polling only the log
