@@ -75,10 +75,12 @@ local function configure_into(ctx, path, display, target, dir)
   return cfg
 end
 
--- True when Ninja has nothing to do in (dir) for (target) (default: all).
+-- False when Ninja would do work in (dir) for (target) (default: all);
+-- true when it has nothing to do or cannot tell (it fails, as it does for
+-- a user who may not read the cache the build used).
 local function up_to_date(dir, target)
-  local out = util.capture(("ninja -C %s -n %s 2>&1"):format(util.quote(dir), target or ""))
-  return out:find("ninja: no work to do.", 1, true) ~= nil
+  local out, ok = util.capture(("ninja -C %s -n %s 2>&1"):format(util.quote(dir), target or ""))
+  return not ok or out:find("ninja: no work to do.", 1, true) ~= nil
 end
 
 -- Configure the build directory (dir) of (state) again when app.conf, a
