@@ -29,9 +29,29 @@ if [ -n "$missing" ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2
 fi
 
-# `mirari` on PATH, pointing at this checkout.
+# `mirari` on PATH, pointing at this checkout: made when there is none or
+# it points at a checkout that is gone. One that points at another live
+# checkout is that checkout's user's choice and is left alone (saying so),
+# unless MIRARI_LINK=replace; MIRARI_LINK=none leaves PATH alone. The
+# scripts and tests of a checkout run its own bin/mirari either way.
 link=/usr/local/bin/mirari
-if [ "$(readlink "$link" 2>/dev/null)" != "$top/bin/mirari" ]; then
-	as_root ln -sfn "$top/bin/mirari" "$link"
-	echo "mirari: $link -> $top/bin/mirari" >&2
-fi
+want=$top/bin/mirari
+have=$(readlink "$link" 2>/dev/null || true)
+case ${MIRARI_LINK:-auto} in
+none) ;;
+auto|replace)
+	if [ "$have" = "$want" ]; then
+		:
+	elif [ -e "$link" ] && [ -z "$have" ]; then
+		echo "mirari: $link is not a link; leaving it (this checkout's mirari is $want)" >&2
+	elif [ -n "$have" ] && [ -e "$have" ] && [ "${MIRARI_LINK:-auto}" != replace ]; then
+		echo "mirari: $link points to another checkout ($have); leaving it." >&2
+		echo "mirari: this checkout's is $want; MIRARI_LINK=replace sh scripts/deps.sh re-points the link" >&2
+	else
+		as_root ln -sfn "$want" "$link"
+		echo "mirari: $link -> $want${have:+ (was $have)}" >&2
+	fi ;;
+*)
+	echo "mirari: MIRARI_LINK=$MIRARI_LINK: expected auto, replace or none" >&2
+	exit 2 ;;
+esac

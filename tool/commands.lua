@@ -96,6 +96,7 @@ local function reconfigure(ctx, state, dir)
     util.write_file(dir .. "/" .. STALE, errors.format(e) .. "\n")
     error(e, 0)
   end
+  io.stdout:write("configured again: app.conf, a manifest or mirari changed\n")
 end
 
 command {
@@ -189,8 +190,9 @@ local function exit_status(app, how, code)
 end
 
 -- The runtime parameters (args) with mirari run's --forward words
--- (forwards) added to the first net device's NAME.forward: after the one
--- given in (args), else after app.conf's (kept in the state).
+-- (forwards) as the first net device's NAME.forward: in place of app.conf's
+-- forwards (a second copy of an application must be able to leave its
+-- port alone), after a NAME.forward= given in (args).
 local function unix_forwards(state, forwards, args)
   local dev
   for _, d in ipairs(state.devices or {}) do
@@ -215,7 +217,7 @@ local function unix_forwards(state, forwards, args)
     end
   end
   local key = dev.name .. ".forward="
-  local out, base, at = {}, table.concat(dev.forward or {}, ","), nil
+  local out, base, at = {}, "", nil
   for _, a in ipairs(args) do
     if a:sub(1, #key) == key then base, at = a:sub(#key + 1), #out + 1 else out[#out + 1] = a end
   end
@@ -238,9 +240,13 @@ a crash.
 
 A Unix image runs as a process of the calling user. Its net devices
 without a tap are slirp ones (no privilege needed), and --forward H:G
-adds a forward from 127.0.0.1:H (TCP; udp:H:G for UDP) to the image's
-port G on the first net device, after those of app.conf (the boot
-parameter NET.forward=...).
+forwards 127.0.0.1:H (TCP; udp:H:G for UDP) to the image's port G on the
+first net device, in place of the forwards app.conf gives it (so that a
+second copy can run beside the first: mirari run --forward 8081:80); it
+is the boot parameter NET.forward=..., and adds to one given as a
+parameter. SIGINT, SIGTERM and SIGHUP stop the image cleanly, with
+status 128 + the signal's number; if mirari run itself is killed, the
+image is stopped too.
 
 A Xen image runs with xl on the Xen host mirari runs on, or with --emulate
 on the emulated Xen host: QEMU running the real Xen hypervisor and a
@@ -436,6 +442,10 @@ local function doctor_items(root)
     { what = "Ninja (ninja)", ok = cmd("ninja"), how_to_get = install:format("ninja-build") },
     { what = "GCC (gcc)", ok = cmd("gcc"), how_to_get = install:format("gcc") },
     { what = "binutils (ld, objcopy, ar)", ok = cmd("objcopy") and cmd("ld"), how_to_get = install:format("binutils") },
+    -- Every image with a net device that has no tap links it.
+    { what = "libslirp (libslirp-dev), for net devices without a tap",
+      ok = util.exists("/usr/include/slirp/libslirp.h"),
+      how_to_get = install:format("libslirp-dev") },
   }
   local d = deps.newlib
   local prefix = ("%s/newlib-%s-b%d"):format(util.cache_dir(), d.version, d.build)

@@ -555,10 +555,13 @@ forwards(struct slirpdev *d, const struct mr_device_desc *dev,
 			err = errno;
 			mr_error("net%u: forward %s: cannot listen on "
 				 "127.0.0.1:%lu/%s: %s; forward another host "
-				 "port (%s.forward=...)", d->index, word, host,
-				 udp ? "udp" : "tcp", err == EADDRINUSE ?
+				 "port: mirari run --forward %sPORT:%lu, or the "
+				 "boot parameter %s.forward=%sPORT:%lu",
+				 d->index, word, host, udp ? "udp" : "tcp",
+				 err == EADDRINUSE ?
 				 "the port is taken by another socket" :
-				 strerror(err), dev->name);
+				 strerror(err), udp ? "udp:" : "", port,
+				 dev->name, udp ? "udp:" : "", port);
 			return false;
 		}
 		if (!udp)

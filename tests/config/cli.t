@@ -28,6 +28,10 @@ out, code = t.run("/tmp", m .. " configure -o")
 t.is(out, "mirari: configure: option -o needs a value DIR\n", "option without its value: message")
 t.is(code, 2, "option without its value: exit status 2")
 
+-- mirari doctor checks libslirp, which every image with a slirp device links.
+out = t.run("/tmp", m .. " doctor")
+t.has(out, "libslirp (libslirp-dev), for net devices without a tap", "doctor checks libslirp", out)
+
 -- mirari image: what build runs for a device made from a directory.
 local dir = t.tmpdir()
 os.execute(("mkdir -p %s/site/css && printf 'hi\\n' >%s/site/index.html && printf 'b{}' >%s/site/css/a.css")

@@ -120,6 +120,8 @@ local ok, err = pcall(function()
   t.is(code, 1, "a second instance on the same host port exits 1", out)
   t.has(out, ("net0: forward %d:80: cannot listen on 127.0.0.1:%d/tcp: the port is taken by another socket")
     :format(port, port), "and names the forward and the port")
+  t.has(out, "forward another host port: mirari run --forward PORT:80, or the boot parameter "
+    .. "net0.forward=PORT:80", "and the way out")
   t.has(out, "lwip: 1 net device of app.conf could not be started", "and why it stops")
   stop(pid)
 
@@ -148,9 +150,10 @@ local ok, err = pcall(function()
   t.is(out, page, "dhcp: curl gets the page through the forward")
   stop(pid)
 
-  -- mirari run --forward, in place of app.conf's 8080 (net0.forward=).
+  -- mirari run --forward, in place of app.conf's 8080: a second copy of
+  -- an application (or the demo beside the tests) leaves 8080 alone.
   port = free_port()
-  local runpid = start(dir, nobody .. m .. " run --forward " .. port .. ":80 net0.forward=", "run.log", "listening")
+  local runpid = start(dir, nobody .. m .. " run --forward " .. port .. ":80", "run.log", "listening")
   log = t.read(dir .. "/run.log") or ""
   t.has(log, ("forward 127.0.0.1:%d->80/tcp\n"):format(port), "mirari run --forward: the image forwards that port only", log)
   out = t.run(dir, ("timeout 20 curl -s --max-time 10 http://127.0.0.1:%d/"):format(port))
