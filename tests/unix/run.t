@@ -36,8 +36,7 @@ end
 -- (session)): returns its PID (lua5.3's: bin/mirari execs it) once the
 -- image has greeted once; run.status gets mirari's exit status.
 local function start(args, session)
-  os.remove(dir .. "/run.status")
-  os.remove(dir .. "/run.pid")
+  for _, f in ipairs({ "run.status", "run.pid", "run.out", "run.err" }) do os.remove(dir .. "/" .. f) end
   local inner = q("echo $$ >run.pid; exec " .. m .. " run " .. args .. " >run.out 2>run.err")
   t.run(dir, ("(%s sh -c %s; echo $? >run.status) >/dev/null 2>&1 & :")
     :format(session and "setsid -w" or "", inner))

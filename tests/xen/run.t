@@ -32,6 +32,55 @@ end
 out, code = t.run(hello, m .. " run --emulate count=2 interval=10ms 2>&1")
 t.is(code, 0, "run --emulate: a guest that powers off gives 0", out)
 t.has(out, ("Hello from mirari (xen)\n"):rep(2), "its console is shown")
+t.has(out, "mirari: booting the emulated Xen host\n", "run --emulate says it boots the host", out)
+t.ok(out:match("mirari: dom0 ready after %d+%.%d s\n") ~= nil, "when dom0 is ready", out)
+t.ok(out:match("mirari: guest hello created, %d+ s after the start\n") ~= nil, "and when the guest is created", out)
+
+-- What ends mirari ends the emulator: SIGTERM (kill, timeout, systemd)
+-- through the supervisor, SIGINT sent to mirari alone through the wait.
+-- The run folders of the emulator, and so its processes' command lines,
+-- are under (tmp): nothing of them may be left.
+local tmp = work .. "/tmp"
+os.execute("mkdir -p " .. q(tmp))
+local function left()
+  -- "[/]..." matches the path but not this shell's own command line.
+  local l = t.run("/", "pgrep -f " .. q("[/]" .. tmp:sub(2)) .. " || true")
+  return l:match("%d") and l or nil
+end
+local function within(seconds, cond)
+  for _ = 1, seconds * 10 do
+    if cond() then return true end
+    os.execute("sleep 0.1")
+  end
+  return cond()
+end
+local function start()
+  for _, f in ipairs({ "run.status", "run.pid", "run.out" }) do os.remove(work .. "/" .. f) end
+  local inner = q("echo $$ >../run.pid; TMPDIR=" .. q(tmp) .. " exec " .. m
+    .. " run --emulate count=10000 interval=100ms >../run.out 2>&1")
+  t.run(hello, ("(sh -c %s; echo $? >../run.status) >/dev/null 2>&1 & :"):format(inner))
+  within(120, function() return (t.read(work .. "/run.out") or ""):find("Hello from mirari", 1, true) end)
+  return (t.read(work .. "/run.pid") or ""):match("%d+")
+end
+local function status()
+  local st
+  within(30, function()
+    st = (t.read(work .. "/run.status") or ""):match("^(%d+)\n")
+    return st
+  end)
+  return tonumber(st)
+end
+local pid = start()
+t.ok(pid and left(), "run --emulate runs the emulator", t.read(work .. "/run.out"))
+os.execute("kill -TERM " .. (pid or "0"))
+t.is(status(), 143, "SIGTERM ends mirari run --emulate")
+t.ok(within(15, function() return not left() end), "and the emulator with it", left())
+pid = start()
+os.execute("kill -INT " .. (pid or "0"))
+t.is(status(), 130, "SIGINT to mirari alone ends run --emulate with 130")
+t.has(t.read(work .. "/run.out") or "", "mirari: interrupted: the guest was destroyed with the emulated Xen host",
+  "saying so calmly", t.read(work .. "/run.out"))
+t.ok(within(15, function() return not left() end), "and the emulator is gone", left())
 
 out, code = t.run(crash, m .. " run --emulate how=null 2>&1")
 t.is(code, 1, "run --emulate: a crash gives 1")
