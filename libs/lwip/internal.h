@@ -16,4 +16,11 @@ struct netif;
 struct mr_event;
 struct netif *netif_device(unsigned int index, struct mr_event **status);
 
+/*
+ * net.c: close the connection marked idle the longest (mr_tcp_set_idle)
+ * whose data the peer has all acknowledged, freeing its pcb now, so that
+ * a new connection has room. False when there is none.
+ */
+bool net_reclaim_idle(void);
+
 #endif /* MIRARI_LWIP_INTERNAL_H */

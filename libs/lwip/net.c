@@ -16,15 +16,26 @@
  * is walked by each pbuf's own length, never by tot_len, which is 16 bits
  * and overflows once a window above 64K is queued.
  *
+ * Idle connections. lwIP's connections are a fixed pool (option
+ * tcp_connections), and lwIP only frees one for a new client by killing a
+ * connection of a lower priority: accepted connections all have their
+ * listener's, so clients that connect and stay idle would keep every new
+ * one out. Their owners say which ones they can lose (mr_tcp_set_idle);
+ * those wait in the list idle, oldest first, and when a new connection
+ * needs room the oldest one whose data has all been acknowledged is
+ * closed (reclaim). The owner finds out at its next read or write.
+ *
  * UDP has no window to push back with, so a socket copies each datagram
  * out of lwIP's pbufs into its own bounded queue at once (the pool stays
  * free for TCP and the devices) and drops what does not fit.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mirari/clock.h>
 #include <mirari/event.h>
+#include <mirari/list.h>
 #include <mirari/log.h>
 #include <mirari/net.h>
 #include <mirari/plat.h>
@@ -35,6 +46,7 @@
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
@@ -68,7 +80,10 @@ struct listener {
 	const char *name;
 	mr_tcp_handler handler;
 	void *arg;
-	uint64_t refused;		/* connections reset for want of memory */
+	unsigned int max;		/* mr_tcp_listen_max, 0: no limit */
+	unsigned int open;		/* accepted, not ended or reclaimed */
+	unsigned long reclaimed;	/* idle ones closed for room */
+	unsigned long refused;		/* reset: no memory or no room */
 };
 
 struct mr_tcp {
@@ -79,8 +94,17 @@ struct mr_tcp {
 	bool eof;			/* the peer closed its side */
 	bool failed;			/* reset, aborted or closed: pcb is gone */
 	bool connected;			/* mr_tcp_connect: the peer accepted */
+	bool reclaimed;			/* closed by us to make room */
+	struct mr_link idle;		/* in the list idle, while idle */
 	struct mr_event ev;
 };
+
+/* Connections marked idle, in the order they were marked. */
+static struct mr_link idle = MR_LINK_INIT(idle);
+static unsigned long reclaimed;	/* closed for room in lwIP's pool */
+
+#define IDLE_CONN(link) \
+	((struct mr_tcp *)((char *)(link) - offsetof(struct mr_tcp, idle)))
 
 static err_t
 on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -94,7 +118,12 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		pbuf_free(p);
 		return err;
 	} else {
-		/* The chain is ours now: append it, its pbufs one by one. */
+		/*
+		 * The chain is ours now: append it, its pbufs one by one.
+		 * Data ends the idle mark: what arrives is never lost to a
+		 * reclaim before the owner has read it.
+		 */
+		mr_link_remove(&c->idle);
 		if (c->tail == NULL)
 			c->head = p;
 		else
@@ -125,6 +154,7 @@ on_err(void *arg, err_t err)
 	struct mr_tcp *c = arg;
 
 	(void)err;
+	mr_link_remove(&c->idle);
 	c->pcb = NULL;
 	c->failed = true;
 	mr_event_signal(&c->ev);
@@ -144,12 +174,16 @@ rx_free(struct mr_tcp *c)
 	c->offset = 0;
 }
 
-/* Close (c)'s pcb, if any, and drop what it received; (c) stays. */
+/*
+ * Part (c) from its pcb, which lwIP no longer reports on, and drop what
+ * it received; (c) stays, failed, and its pcb is the caller's to close.
+ */
 static void
-conn_shut(struct mr_tcp *c)
+conn_detach(struct mr_tcp *c)
 {
 	struct tcp_pcb *pcb = c->pcb;
 
+	mr_link_remove(&c->idle);
 	rx_free(c);
 	c->pcb = NULL;
 	c->failed = true;
@@ -159,9 +193,18 @@ conn_shut(struct mr_tcp *c)
 		tcp_recv(pcb, NULL);
 		tcp_sent(pcb, NULL);
 		tcp_err(pcb, NULL);
-		if (tcp_close(pcb) != ERR_OK)
-			tcp_abort(pcb);
 	}
+}
+
+/* Close (c)'s pcb, if any, and drop what it received; (c) stays. */
+static void
+conn_shut(struct mr_tcp *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+
+	conn_detach(c);
+	if (pcb != NULL && tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);
 }
 
 /* Close (c) and free it; lwIP finishes the close on its own. */
@@ -172,12 +215,90 @@ conn_close(struct mr_tcp *c)
 	free(c);
 }
 
+/*
+ * Close (c), idle, to free its pcb now. The peer gets a FIN, as from any
+ * server that closes an idle connection, but the pcb is freed at once
+ * instead of living on through FIN_WAIT and TIME_WAIT: the room is needed
+ * now. The peer's ACK and FIN then find no connection and are answered
+ * with a reset, which it sees after the end of stream, when it no longer
+ * matters. When the FIN cannot leave at once (no memory for it), a reset
+ * tells the peer instead.
+ */
+static void
+conn_reclaim(struct mr_tcp *c)
+{
+	struct tcp_pcb *pcb = c->pcb;
+
+	conn_detach(c);
+	if (tcp_shutdown(pcb, 0, 1) == ERR_OK && pcb->unsent == NULL &&
+	    (pcb->state == FIN_WAIT_1 || pcb->state == LAST_ACK))
+		tcp_abandon(pcb, 0);
+	else
+		tcp_abort(pcb);
+	if (c->listener != NULL && !c->reclaimed)
+		c->listener->open--;
+	c->reclaimed = true;
+	mr_event_signal(&c->ev);
+}
+
+/*
+ * Reclaim the connection idle the longest of listener (only), or of any
+ * owner when (only) is NULL. False when none can go now. The first one
+ * closed, and every 10,000th, is logged with the limit that was reached.
+ */
+static bool
+reclaim(struct listener *only)
+{
+	struct mr_link *link;
+	struct mr_tcp *c;
+
+	for (link = idle.next; link != &idle; link = link->next) {
+		c = IDLE_CONN(link);
+		if (only != NULL && c->listener != only)
+			continue;
+		/* Not before the peer has all it was sent: it would lose it. */
+		if (c->pcb->unsent != NULL || c->pcb->unacked != NULL ||
+		    (c->pcb->state != ESTABLISHED &&
+		     c->pcb->state != CLOSE_WAIT))
+			continue;
+		conn_reclaim(c);
+		if (only != NULL && only->reclaimed++ % 10000 == 0)
+			mr_warn("tcp port %u: at its limit of %u connections: "
+				"closing the one idle the longest; %lu so far",
+				(unsigned int)only->pcb->local_port, only->max,
+				only->reclaimed);
+		if (only == NULL && reclaimed++ % 10000 == 0)
+			mr_warn("tcp: all %d connections (tcp_connections) in "
+				"use: closing the one idle the longest; %lu so "
+				"far", MEMP_NUM_TCP_PCB, reclaimed);
+		return true;
+	}
+	return false;
+}
+
+bool
+net_reclaim_idle(void)
+{
+	return reclaim(NULL);
+}
+
+void
+mr_tcp_set_idle(struct mr_tcp *c, bool is_idle)
+{
+	mr_link_remove(&c->idle);
+	if (is_idle && c->pcb != NULL && c->head == NULL)
+		mr_link_append(&idle, &c->idle);
+}
+
 static void
 conn_thread(void *arg)
 {
 	struct mr_tcp *c = arg;
+	struct listener *l = c->listener;
 
-	c->listener->handler(c, c->listener->arg);
+	l->handler(c, l->arg);
+	if (!c->reclaimed)
+		l->open--;
 	conn_close(c);
 }
 
@@ -185,15 +306,26 @@ static err_t
 on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct listener *l = arg;
+	const char *why = "no memory";
 	struct mr_tcp *c;
 
 	if (err != ERR_OK || pcb == NULL)
 		return ERR_VAL;
+	/*
+	 * A listener at its limit makes room by closing its connection idle
+	 * the longest; when none is idle, every one is busy and the new one
+	 * has to go.
+	 */
+	if (l->max > 0 && l->open >= l->max && !reclaim(l)) {
+		why = "all busy";
+		goto refuse;
+	}
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		goto refuse;
 	c->pcb = pcb;
 	c->listener = l;
+	mr_link_init(&c->idle);
 	mr_event_init(&c->ev);
 	/*
 	 * No Nagle: mr_tcp_write already hands over whole answers, and a
@@ -210,11 +342,13 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 		free(c);
 		goto refuse;
 	}
+	l->open++;
 	return ERR_OK;
 refuse:
-	l->refused++;
-	mr_warn("tcp port %u: no memory for a connection; reset",
-		(unsigned int)l->pcb->local_port);
+	if (l->refused++ % 10000 == 0)
+		mr_warn("tcp port %u: a connection reset (%s, %u open); "
+			"%lu so far", (unsigned int)l->pcb->local_port, why,
+			l->open, l->refused);
 	tcp_abort(pcb);
 	return ERR_ABRT;
 }
@@ -256,6 +390,21 @@ mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
 	tcp_accept(lpcb, on_accept);
 	mr_hold();
 	return MR_OK;
+}
+
+mr_result_t
+mr_tcp_listen_max(uint16_t port, unsigned int max)
+{
+	struct tcp_pcb_listen *lpcb;
+
+	for (lpcb = tcp_listen_pcbs.listen_pcbs; lpcb != NULL;
+	     lpcb = lpcb->next) {
+		if (lpcb->local_port == port && lpcb->accept == on_accept) {
+			((struct listener *)lpcb->callback_arg)->max = max;
+			return MR_OK;
+		}
+	}
+	return MR_ENOENT;
 }
 
 /*
@@ -301,6 +450,7 @@ mr_tcp_connect(const char *ip, uint16_t port, struct mr_tcp **conn,
 	c = calloc(1, sizeof *c);
 	if (c == NULL)
 		return MR_ENOMEM;
+	mr_link_init(&c->idle);
 	mr_event_init(&c->ev);
 	c->pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 	if (c->pcb == NULL) {
@@ -451,6 +601,13 @@ mr_tcp_close(struct mr_tcp *c)
 	(void)c;
 }
 
+void
+mr_tcp_set_idle(struct mr_tcp *c, bool is_idle)
+{
+	(void)c;
+	(void)is_idle;
+}
+
 /* Built with tcp = false: the API is there, and says there is no TCP. */
 mr_result_t
 mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
@@ -461,6 +618,14 @@ mr_tcp_listen(uint16_t port, const char *name, mr_tcp_handler handler,
 	(void)handler;
 	(void)arg;
 	mr_error("mr_tcp_listen: lwip is built with tcp = false");
+	return MR_ENOENT;
+}
+
+mr_result_t
+mr_tcp_listen_max(uint16_t port, unsigned int max)
+{
+	(void)port;
+	(void)max;
 	return MR_ENOENT;
 }
 

@@ -42,6 +42,7 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/stats.h"
 #include "lwip/tcp.h"
 #include "netif/ethernet.h"
 
@@ -147,24 +148,52 @@ status_changed(struct netif *netif)
 #define HALF_OPEN_MAX \
 	(MEMP_NUM_TCP_PCB / 4 > 0 ? MEMP_NUM_TCP_PCB / 4 : 1)
 
+/* (port) of (addr), in network order, has a listener. */
+static bool
+listening(u32_t addr, u16_t port)
+{
+	struct tcp_pcb_listen *l;
+
+	for (l = tcp_listen_pcbs.listen_pcbs; l != NULL; l = l->next)
+		if (l->local_port == port &&
+		    (ip_addr_isany(&l->local_ip) ||
+		     ip4_addr_get_u32(ip_2_ip4(&l->local_ip)) == addr))
+			return true;
+	return false;
+}
+
 /*
- * A SYN flood defence lwIP 2.1 lacks. Each SYN to a listening port makes
- * a connection in SYN_RCVD that lwIP keeps for TCP_SYN_RCVD_TIMEOUT (20 s)
- * when the peer never answers (a spoofed source), and when the pool
- * (tcp_connections) runs out it evicts only connections of a lower
- * priority than the listener's, never those: a few hundred SYNs would shut
- * every new client out for 20 s. Before a bare SYN (SYN without ACK)
- * reaches lwIP, this caps the half-open connections at HALF_OPEN_MAX by
- * aborting the oldest (it answers the source with a reset). A real client
+ * Room for a new connection, before its SYN (SYN without ACK) reaches
+ * lwIP, which lacks two defences.
+ *
+ * SYN floods. Each SYN to a listening port makes a connection in SYN_RCVD
+ * that lwIP keeps for TCP_SYN_RCVD_TIMEOUT (20 s) when the peer never
+ * answers (a spoofed source), and when the pool (tcp_connections) runs
+ * out it evicts only connections of a lower priority than the listener's,
+ * never those: a few hundred SYNs would shut every new client out for
+ * 20 s. This caps the half-open connections at HALF_OPEN_MAX by aborting
+ * the oldest (it answers the source with a reset). A real client
  * completes its handshake within a round trip, so it is evicted only if
  * HALF_OPEN_MAX newer SYNs arrive within that round trip; the flood can
  * never hold more than a quarter of the pool.
+ *
+ * Idle connections. For the same reason, established connections that
+ * sit idle (keep-alive clients between requests) would fill the pool and
+ * keep new clients out until their owners' timeouts. When the pool is
+ * still full and lwIP has nothing of its own to free for the SYN (TIME_WAIT,
+ * LAST_ACK and CLOSING connections, which it kills first), the library
+ * closes the connection marked idle the longest (net.c). A SYN that
+ * lwIP would not take anyway (no listener) or that repeats one of a
+ * connection it has costs nobody their connection.
  */
 static void
 syn_guard(const uint8_t *frame, size_t len)
 {
 	struct tcp_pcb *pcb, *oldest = NULL;
 	unsigned int half_open = 0;
+	bool reclaimable = tcp_tw_pcbs != NULL;
+	u32_t src, dst;
+	u16_t sport, dport;
 	size_t ihl;
 
 	/* Ethernet, IPv4, first fragment, TCP, flags SYN and not ACK. */
@@ -178,8 +207,20 @@ syn_guard(const uint8_t *frame, size_t len)
 		return;
 	if ((frame[ihl + 13] & (TCP_SYN | TCP_ACK)) != TCP_SYN)
 		return;
+	/* Addresses and ports as lwIP keeps them: network and host order. */
+	memcpy(&src, frame + 12, 4);
+	memcpy(&dst, frame + 16, 4);
+	sport = (u16_t)(frame[ihl] << 8 | frame[ihl + 1]);
+	dport = (u16_t)(frame[ihl + 2] << 8 | frame[ihl + 3]);
+	if (!listening(dst, dport))
+		return;
 
 	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next) {
+		if (pcb->remote_port == sport && pcb->local_port == dport &&
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src)
+			return;	/* a SYN sent again: lwIP has its pcb */
+		if (pcb->state == LAST_ACK || pcb->state == CLOSING)
+			reclaimable = true;
 		if (pcb->state != SYN_RCVD)
 			continue;
 		half_open++;
@@ -193,6 +234,9 @@ syn_guard(const uint8_t *frame, size_t len)
 				"the oldest (a SYN flood?); %lu so far",
 				HALF_OPEN_MAX, syn_evictions);
 		tcp_abort(oldest);
+	} else if (lwip_stats.memp[MEMP_TCP_PCB]->used >= MEMP_NUM_TCP_PCB &&
+		   !reclaimable) {
+		net_reclaim_idle();
 	}
 }
 #endif

@@ -24,7 +24,7 @@ t.ok(not out:find("warning", 1, true), "it builds without warnings", out)
 -- The archive exports the mirari API only: lwIP stays hidden.
 local syms = t.run(dir, "nm -g --defined-only _build/lib/libmr_lwip.a | awk 'NF==3 {print $3}' | sort")
 t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\nmr_net_wait_up\n"
-  .. "mr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_read\nmr_tcp_write\n"
+  .. "mr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_listen_max\nmr_tcp_read\nmr_tcp_set_idle\nmr_tcp_write\n"
   .. "mr_udp_bind\nmr_udp_close\nmr_udp_dropped\nmr_udp_recvfrom\nmr_udp_sendto\n", "libmr_lwip.a exports its mr_ network API only")
 
 local function whoami() return (t.run("/", "id -u")):match("%d+") end

@@ -79,7 +79,7 @@ t.has(out, "own names: 156\n", "the application's definitions of lwIP's names ar
 t.has(out, "lwip ok\n", "lwip ok")
 
 local syms = t.run(app, "nm -g --defined-only _build/lib/libmr_lwip.a | awk 'NF==3 {print $3}' | sort")
-t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\nmr_net_wait_up\nmr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_read\nmr_tcp_write\nmr_udp_bind\nmr_udp_close\nmr_udp_dropped\nmr_udp_recvfrom\nmr_udp_sendto\n",
+t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\nmr_net_wait_up\nmr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_listen_max\nmr_tcp_read\nmr_tcp_set_idle\nmr_tcp_write\nmr_udp_bind\nmr_udp_close\nmr_udp_dropped\nmr_udp_recvfrom\nmr_udp_sendto\n",
   "libmr_lwip.a exports only its mr_lwip_ and network API")
 local locals = t.run(app, "nm _build/lib/libmr_lwip.a | awk '$3 == \"lwip_init\" || $3 == \"tcp_input\" {print $2}'")
 t.is(locals, "t\nt\n", "lwIP's functions are in the archive, local")

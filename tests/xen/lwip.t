@@ -23,7 +23,7 @@ local out, code = t.run(app, m .. " configure -q -t xen && " .. m .. " build")
 t.is(code, 0, "lwiptest builds for xen", out)
 t.ok(not out:find("warning:", 1, true), "lwIP and the library compile without warnings against newlib", out)
 local syms = t.run(app, "nm -g --defined-only _build/lib/libmr_lwip.a | awk 'NF==3 {print $3}' | sort")
-t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\nmr_net_wait_up\nmr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_read\nmr_tcp_write\nmr_udp_bind\nmr_udp_close\nmr_udp_dropped\nmr_udp_recvfrom\nmr_udp_sendto\n",
+t.is(syms, "mr_lwip_init\nmr_lwip_selftest\nmr_lwip_stats\nmr_net_wait_up\nmr_tcp_close\nmr_tcp_connect\nmr_tcp_listen\nmr_tcp_listen_max\nmr_tcp_read\nmr_tcp_set_idle\nmr_tcp_write\nmr_udp_bind\nmr_udp_close\nmr_udp_dropped\nmr_udp_recvfrom\nmr_udp_sendto\n",
   "libmr_lwip.a (xen) exports only its mr_lwip_ and network API")
 local size = tonumber((t.run(app, "strip -o _build/stripped _build/lwiptest.xen && stat -c %s _build/stripped")))
 t.ok(size and size < 256 * 1024, "lwiptest.xen stripped, with TCP, UDP and DHCP, is under 256 KB", size)

@@ -52,6 +52,18 @@ MR_API mr_result_t mr_tcp_listen(uint16_t port, const char *name,
 				 mr_tcp_handler handler, void *arg);
 
 /*
+ * Serve at most (max) connections of the listener on (port) at once, 0 for
+ * no limit of its own (the default: lwIP's tcp_connections bound them
+ * all). A handler whose connections cost memory bounds them with it. A
+ * connection accepted beyond (max) makes room by closing the listener's
+ * connection idle the longest (see mr_tcp_set_idle); when none is idle,
+ * the new one is reset and counted. A closed one stops counting at once,
+ * although its handler has yet to return. MR_ENOENT when mr_tcp_listen
+ * has not made a listener on (port).
+ */
+MR_API mr_result_t mr_tcp_listen_max(uint16_t port, unsigned int max);
+
+/*
  * Read at most (size) bytes of (conn) into (buf), the caller's, and their
  * number into (*len). Blocks until at least one byte has arrived, the
  * peer has closed its side, or (deadline).
@@ -110,6 +122,28 @@ MR_API mr_result_t mr_tcp_connect(const char *ip, uint16_t port,
  * is harmless there; closing a connect()ed one twice is a use after free.
  */
 MR_API void mr_tcp_close(struct mr_tcp *conn);
+
+/*
+ * Mark (conn) idle (true) or not (false). Idle means its owner would lose
+ * nothing if it went: a keep-alive connection between requests, with its
+ * answers written, is the typical one. lwIP has a fixed number of
+ * connections (option tcp_connections); when a SYN for a listening port
+ * finds them all in use and lwIP has none of its own to free (TIME_WAIT
+ * and the like), the library closes the connection idle the longest, so
+ * that the new client is not kept out by idle ones. Such a connection is
+ * closed as a server closes an idle one: the peer gets a FIN. Its state
+ * in lwIP is freed at once, its mark ends, and mr_tcp_read and
+ * mr_tcp_write on it return MR_EUNSPEC (a thread blocked in them wakes);
+ * (conn) itself stays its owner's, to be closed or returned as always.
+ * A listener's own limit (mr_tcp_listen_max) closes its idle connections
+ * the same way.
+ *
+ * A connection is closed only when the peer has acknowledged everything
+ * written to it. The mark ends by itself when data arrives, so a request
+ * that arrives is never lost; marking a connection with received data
+ * not yet read does nothing. Mark again after each exchange.
+ */
+MR_API void mr_tcp_set_idle(struct mr_tcp *conn, bool idle);
 
 /* A UDP socket, owned by the library (opaque). */
 struct mr_udp;
