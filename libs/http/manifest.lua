@@ -6,7 +6,8 @@
 --
 -- The limits bound what a client can make the server hold: each
 -- connection has one buffer of max_request_line + max_header_bytes +
--- max_body bytes, allocated when it is accepted (docs/http.md).
+-- max_body bytes, allocated when it is accepted, and max_connections
+-- bounds the connections (docs/http.md).
 return {
   summary = "HTTP/1.1 server: static files from a tar block device, C routes, keep-alive, ranges, ETags",
   sources = { "parse.c", "mime.c", "server.c" },
@@ -42,6 +43,10 @@ return {
     max_body = {
       type = "size", default = "4K", min = 0, max = "1M",
       doc = "largest request body (Content-Length); larger is answered 413",
+    },
+    max_connections = {
+      type = "int", default = 32, min = 1, max = 65535,
+      doc = "connections served at once, each with its buffer and thread (docs/http.md: about 90K); one more closes the one idle the longest, or is reset when none is idle",
     },
     keepalive_timeout = {
       type = "duration", default = "15s", min = "10ms", max = "1h",

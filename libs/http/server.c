@@ -898,6 +898,13 @@ serve(struct mr_tcp *tcp, void *arg)
 			}
 			if (flush(c) != MR_OK)
 				break;
+			/*
+			 * Between requests, every answer handed over: the
+			 * connection may be closed for a new client that
+			 * needs its room, and this read then fails.
+			 */
+			if (have == 0)
+				mr_tcp_set_idle(tcp, true);
 			res = mr_tcp_read(tcp, c->in + have,
 			    sizeof c->in - have, &n, have > 0 ?
 			    start + MR_CFG_HTTP_REQUEST_TIMEOUT :
@@ -949,6 +956,12 @@ start(void *arg)
 			 mr_strerror(r));
 		mr_exit(1);
 	}
+	/*
+	 * Each connection holds its buffer and thread: the limit keeps them
+	 * within memory, and the connections marked idle in serve() make
+	 * room for new ones when it is reached.
+	 */
+	mr_tcp_listen_max(MR_CFG_HTTP_PORT, MR_CFG_HTTP_MAX_CONNECTIONS);
 	if (fs != NULL)
 		mr_info("listening on port %d, serving %zu files and directories of %s",
 			MR_CFG_HTTP_PORT, mr_tarfs_count(fs), MR_CFG_HTTP_ROOT);
