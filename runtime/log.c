@@ -66,9 +66,13 @@ emit(const char *level, const char *fmt, va_list ap)
 	mr_plat_console_write(line, len);
 }
 
+static unsigned long errors_logged;
+
 void
 mr_vlog(enum mr_log_level level, const char *fmt, va_list ap)
 {
+	if (level == MR_LOG_ERROR)
+		errors_logged++;
 	if (level <= log_level)
 		emit(level_names[level], fmt, ap);
 }
@@ -78,6 +82,8 @@ mr_log(enum mr_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level == MR_LOG_ERROR)
+		errors_logged++;
 	if (level > log_level)
 		return;
 	va_start(ap, fmt);
@@ -96,6 +102,12 @@ enum mr_log_level
 mr_log_level(void)
 {
 	return log_level;
+}
+
+unsigned long
+mr_log_errors(void)
+{
+	return errors_logged;
 }
 
 void

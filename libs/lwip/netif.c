@@ -371,6 +371,7 @@ netif_devices_start(void)
 	struct device *dev;
 	mr_result_t r;
 	unsigned int failed = 0;
+	unsigned long errors;
 
 	for (unsigned int i = 0; (desc = mr_device("net", i)) != NULL; i++) {
 		if (i >= NETIF_MAX) {
@@ -381,9 +382,13 @@ netif_devices_start(void)
 		dev = &devices[i];
 		dev->index = i;
 		mr_event_init(&dev->status);
+		errors = mr_log_errors();
 		r = mr_plat_net_open(i, &dev->info);
 		if (r != MR_OK) {
-			mr_error("%s: cannot open: %s", desc->name, mr_strerror(r));
+			/* The platform says why, in its own words, as a rule. */
+			if (mr_log_errors() == errors)
+				mr_error("%s: cannot open: %s", desc->name,
+					 mr_strerror(r));
 			failed++;
 			continue;
 		}

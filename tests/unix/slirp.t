@@ -122,6 +122,7 @@ local ok, err = pcall(function()
     :format(port, port), "and names the forward and the port")
   t.has(out, "forward another host port: mirari run --forward PORT:80, or the boot parameter "
     .. "net0.forward=PORT:80", "and the way out")
+  t.ok(not out:find("cannot open", 1, true), "with no vague second line after the reason", out)
   t.has(out, "lwip: 1 net device of app.conf could not be started", "and why it stops")
   stop(pid)
 

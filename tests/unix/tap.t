@@ -127,7 +127,8 @@ local function body()
     .. "./_build/netframes count=1 wait=1s"))
   t.is(code, 1, "unprivileged: the application fails")
   t.has(out, "net0: attaching to tap mrtap0 needs CAP_NET_ADMIN (run as root)", "unprivileged: the message says why")
-  t.has(out, "net0: unspecified error", "unprivileged: mr_plat_net_open gives MR_EUNSPEC")
+  t.ok(not out:find("cannot open: unspecified error", 1, true),
+    "unprivileged: no vague second line after the reason", out)
 end
 
 local ok, err = pcall(body)

@@ -31,6 +31,12 @@ MR_API void mr_log(enum mr_log_level level, const char *fmt, ...)
 MR_API void mr_vlog(enum mr_log_level level, const char *fmt, va_list ap);
 MR_API void mr_log_set_level(enum mr_log_level level);
 MR_API enum mr_log_level mr_log_level(void);
+/*
+ * How many error lines were logged so far. A caller that reports a failure
+ * of a call whose callee may already have said why compares it before and
+ * after, so that every failure is explained once, not twice.
+ */
+MR_API unsigned long mr_log_errors(void);
 
 #define mr_error(...)	mr_log(MR_LOG_ERROR, __VA_ARGS__)
 #define mr_warn(...)	mr_log(MR_LOG_WARN, __VA_ARGS__)

@@ -110,8 +110,9 @@ MR_API const char *mr_stack_guard_owner(const void *addr);
  * its MAC address, its MTU (the largest IP packet, usually 1500) and an
  * event source handle whose event is signalled when frames wait to be
  * read. MR_ENOENT when there is no such device, MR_EINVAL when its
- * settings are unusable (the platform logs why), MR_EUNSPEC when the host
- * refuses it.
+ * settings are unusable, MR_EUNSPEC when the host refuses it; the platform
+ * SHOULD log why, naming the device (callers add a line only when it did
+ * not: mr_log_errors).
  */
 struct mr_plat_net_info {
 	uint8_t mac[6];
