@@ -4,10 +4,10 @@
  * Xen delivers events by setting bits in the shared info page and, for a
  * PVH guest, by injecting the callback vector chosen here. The vector is
  * taken only inside evtchn_block(), the one place where interrupts are
- * enabled (sti; hlt), and its handler (traps.S) merely clears the upcall
- * flag: the events themselves are found and dispatched by evtchn_poll()
- * in ordinary code, so nothing else in the guest runs concurrently with
- * anything.
+ * enabled (traps_halt: sti; hlt), and its handler (traps.S) merely
+ * clears the upcall flag: the events themselves are found and dispatched
+ * by evtchn_poll() in ordinary code, so nothing else in the guest runs
+ * concurrently with anything.
  */
 #include <stdint.h>	/* before Xen's headers, which use it */
 #include <string.h>
@@ -161,9 +161,8 @@ evtchn_poll(void)
 
 /*
  * Block until an event has been dispatched or (deadline) has passed.
- * "sti; hlt" is atomic (sti enables interrupts only after the next
- * instruction), so an event that arrives after the last poll wakes the hlt
- * instead of being missed.
+ * traps_halt() enables interrupts only for its hlt, so an event that
+ * arrives after the last poll wakes the hlt instead of being missed.
  */
 void
 evtchn_block(int64_t deadline)
@@ -180,7 +179,7 @@ evtchn_block(int64_t deadline)
 		if (evtchn_poll() || time_monotonic() >= deadline)
 			break;
 		if (__atomic_load_n(&v->evtchn_pending_sel, __ATOMIC_SEQ_CST) == 0)
-			__asm__ volatile("sti; hlt; cli" ::: "memory");
+			traps_halt();
 	}
 }
 
