@@ -71,7 +71,7 @@ return {
     },
     tcp_connections = {
       type = "int", default = 64, min = 1, max = 16384,
-      doc = "TCP connections open at once, in every state (MEMP_NUM_TCP_PCB)",
+      doc = "TCP connections open at once, in every state (MEMP_NUM_TCP_PCB); when all are in use, a new client closes the one marked idle the longest (docs/net.md)",
     },
     tcp_listeners = {
       type = "int", default = 8, min = 1, max = 1024,
