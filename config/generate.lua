@@ -8,6 +8,7 @@
 -- of them are ready (see write()).
 local errors = require("config.errors")
 local dsl = require("config.dsl")
+local ninja = require("config.ninja")
 local template = require("config.template")
 local types = require("config.types")
 local util = require("config.util")
@@ -31,17 +32,39 @@ local function cint(n)
   return tostring(n)
 end
 
--- Escape a path for Ninja.
+-- Text for build.ninja (see config/ninja.lua). What cannot be written
+-- there is refused: app.conf's own paths already were, with their line,
+-- by types.lua; these catch what comes from elsewhere (a manifest, the
+-- environment) and say which name it is.
 local function ninja_path(p)
-  return (p:gsub("%$", "$$"):gsub(" ", "$ "):gsub(":", "$:"))
+  local s, why = ninja.path(p)
+  if not s then
+    errors.usage("%s: a file name with %s cannot be built (Ninja cannot name it)", types.show(p), why)
+  end
+  return s
 end
 
+-- The words (list) as a command for /bin/sh, written as a Ninja value.
 local function shell_words(list)
-  local out = {}
-  for i, w in ipairs(list) do
-    out[i] = w:match("^[%w%-_./=,+:@]+$") and w or util.quote(w)
+  local s, why = ninja.command(list)
+  if not s then
+    for _, w in ipairs(list) do
+      if not ninja.value(w) then
+        errors.usage("%s: a word with %s cannot go into a command of build.ninja", types.show(w), why)
+      end
+    end
   end
-  return table.concat(out, " ")
+  return s
+end
+
+-- The folders every path of build.ninja starts with: refused up front,
+-- with a name a user recognises, rather than in the first path built on
+-- one of them.
+local function check_folder(what, dir)
+  local _, why = ninja.path(dir)
+  if why then
+    errors.usage("%s %s: a file name with %s cannot be built (Ninja cannot name it)", what, types.show(dir), why)
+  end
 end
 
 local function macro(lib, opt)
@@ -126,10 +149,14 @@ end
 
 -- The object of (src): its path below (base), or for a source outside
 -- it, a name under ext/ made unique by (index); the source's extension
--- stays, so that x.c and x.S do not collide.
+-- stays, so that x.c and x.S do not collide. GCC writes the object's name
+-- in its depfile as it is, so a name with other bytes than those a depfile
+-- and the shell spell alike goes under ext/ too, with them replaced.
 local function object_name(src, base, index)
   local rel = src:sub(1, #base + 1) == base .. "/" and src:sub(#base + 2)
-    or ("ext/%d-%s"):format(index, util.basename(src))
+  if not rel or rel:find("[^%w_.+,=@~/\128-\255-]") then
+    rel = ("ext/%d-%s"):format(index, (util.basename(src):gsub("[^%w_.+,=@~\128-\255-]", "_")))
+  end
   return rel .. ".o"
 end
 
@@ -141,6 +168,7 @@ local function dependencies(cfg)
   for _, lib in ipairs(cfg.libs) do
     for _, name in ipairs(lib.deps) do
       if not seen[name] then
+        check_folder("the cache folder (MIRARI_CACHE)", cache)
         local d = cfg.deps[name]
         local prefix = ("%s/%s-%s-b%d"):format(cache, name, d.version, d.build)
         -- Files of the dependency that libraries compile (dep_sources) do
@@ -184,8 +212,12 @@ end
 
 -- The data the templates see.
 local function model(cfg, builddir, version)
+  check_folder("the build directory", builddir)
+  check_folder("the application's folder", cfg.appdir)
+  check_folder("mirari's folder", cfg.root)
   local s = cfg.settings
-  -- An image made from a directory lives in the build directory.
+  -- An image made from a directory lives in the build directory (Ninja
+  -- names it relative to there: see images below).
   for _, d in ipairs(cfg.devices) do
     if d.kind == "block" and d.from then d.path = builddir .. "/images/" .. d.name .. ".tar" end
   end
@@ -256,7 +288,14 @@ local function model(cfg, builddir, version)
 
   local app_flags = { "-I" .. cfg.appdir }
   for _, inc in ipairs(cfg.app.include) do app_flags[#app_flags + 1] = "-I" .. inc end
-  for _, f in ipairs(cfg.app.cflags) do app_flags[#app_flags + 1] = f end
+  for _, f in ipairs(cfg.app.cflags) do
+    local _, why = ninja.value(f)
+    if why then
+      errors.raise(cfg.conf_display, cfg.app.line, "cflags: %s: a flag with %s cannot go into a command of build.ninja",
+        types.show(f), why)
+    end
+    app_flags[#app_flags + 1] = f
+  end
   local app_objs = {}
   for i, src in ipairs(cfg.app.sources) do
     app_objs[#app_objs + 1] = { src = ninja_path(src), obj = ninja_path("obj/app/" .. object_name(src, cfg.appdir, i)) }
@@ -291,7 +330,8 @@ local function model(cfg, builddir, version)
   local images = {}
   for _, d in ipairs(cfg.devices) do
     if d.kind == "block" and d.from then
-      images[#images + 1] = { out = ninja_path(d.path), dir = ninja_path(d.from), name = d.name }
+      -- Relative, so that its depfile does not hold the build directory's name.
+      images[#images + 1] = { out = ninja_path("images/" .. d.name .. ".tar"), dir = shell_words({ d.from }), name = d.name }
     end
   end
 
@@ -316,6 +356,7 @@ local function model(cfg, builddir, version)
     libs = libs, app_flags = "$cflags " .. shell_words(app_flags), app_objs = app_objs,
     options = M.options(cfg), inits = inits, params = params, devices = devices,
     images = images, mirari = shell_words({ "lua5.3", cfg.root .. "/mirari.lua" }),
+    depfile = shell_words({ "lua5.3", cfg.root .. "/tool/depfile.lua" }),
     cstr = cstr, inputs = inputs,
     regenerate = shell_words({ "lua5.3", cfg.root .. "/mirari.lua", "configure", "--quiet",
                                "-t", cfg.target, "-o", builddir, cfg.conf }),

@@ -10,11 +10,13 @@
 --   duration  nanoseconds: a string with unit ns, us, ms, s, m or h ("1s")
 --   enum      one of the strings in values
 --   list      a sequence of values of spec `of`
---   path      a file name relative to the configuration file
+--   path      a file name relative to the configuration file, that Ninja
+--             can name: no newline, carriage return or '|' (config/ninja.lua)
 -- and may carry default, doc and required. Sizes and durations take min,
 -- max and multiple too, written in their own units. check() turns a value written by
 -- the user into its normal form (sizes in bytes, durations in nanoseconds)
 -- or returns nil and a message that says what was expected.
+local ninja = require("config.ninja")
 local util = require("config.util")
 
 local M = {}
@@ -66,8 +68,9 @@ function M.format_duration(n)
   return n .. "ns"
 end
 
+-- (v) for a message, on one line: %q writes a newline as '\' and a newline.
 local function show(v)
-  if type(v) == "string" then return ("%q"):format(v) end
+  if type(v) == "string" then return (("%q"):format(v):gsub("\\\n", "\\n")) end
   if type(v) == "table" then return "a table" end
   return tostring(v)
 end
@@ -139,6 +142,10 @@ end
 function checkers.path(_, v)
   if type(v) ~= "string" or v == "" then
     return nil, ("expected a file name, got %s"):format(show(v))
+  end
+  local _, why = ninja.path(v)
+  if why then
+    return nil, ("%s: a file name with %s cannot be built (Ninja cannot name it)"):format(show(v), why)
   end
   return v
 end
