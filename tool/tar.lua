@@ -7,15 +7,19 @@
 -- their own. Only what ustar and libs/tarfs can hold goes in: regular files
 -- under 8 GiB and directories, with paths of at most 256 bytes that split
 -- into ustar's prefix and name; anything else (a symbolic link, a device,
--- a name too long) is refused with the file's name.
+-- a name too long, what this user cannot read, anything on /proc, /sys or
+-- /dev) is refused with the file's name, as soon as the walk meets it.
+-- Names may hold any byte.
 --
 --   local ok, err = require("tool.tar").write(dir, out_path, depfile_path)
+--   local ok, err = require("tool.tar").check(dir)   -- the same refusals
 --
 -- out_path is replaced only when its bytes change, through a temporary
 -- file renamed over it, so an unchanged archive keeps its time and Ninja's
 -- restat stops there. The depfile names every directory and file read, so
 -- adding or removing a file (which changes its directory's time) or editing
--- one makes Ninja run it again.
+-- one makes Ninja run it again; tool/depfile.lua spells each name for Ninja.
+local depfile = require("tool.depfile")
 local util = require("config.util")
 
 local M = {}
@@ -24,38 +28,14 @@ local BLOCK = 512
 local MAX_SIZE = 8 * 1024 * 1024 * 1024 -- 11 octal digits hold less
 local CHUNK = 64 * 1024
 
--- The entries below (dir), as { path, kind, size } with (path) relative
--- and kind "f" or "d", in byte order of path; or nil and a message.
-local function scan(dir)
-  local errf = os.tmpname()
-  -- -H: the directory itself may be a symbolic link; nothing inside it.
-  local p = io.popen(("LC_ALL=C find -H %s -mindepth 1 -printf '%%y %%s %%P\\0' 2>%s")
-    :format(util.quote(dir), util.quote(errf)))
-  local out = p:read("a")
-  local ok = p:close()
-  local msg = util.read_file(errf) or ""
-  os.remove(errf)
-  if not ok then
-    return nil, ("cannot read %s: %s"):format(dir, (msg:gsub("\n$", ""):gsub("^find: ", "")))
-  end
-  local list = {}
-  for kind, size, path in out:gmatch("(%S) (%d+) ([^%z]*)%z") do
-    local full = dir .. "/" .. path
-    if kind == "l" then
-      return nil, full .. ": a symbolic link; the archive holds only files and directories (copy the file instead)"
-    elseif kind ~= "f" and kind ~= "d" then
-      return nil, full .. ": not a regular file or directory; the archive holds only those"
-    end
-    if path:find("[%c]") then
-      return nil, full .. ": control characters (a newline?) in the name cannot be named in a depfile"
-    end
-    if path:find("\\", 1, true) or path:sub(-1) == ":" then
-      return nil, full .. ": a name with '\\' or ending in ':' cannot be named in a Ninja depfile"
-    end
-    list[#list + 1] = { path = path, kind = kind, size = tonumber(size) }
-  end
-  table.sort(list, function(a, b) return a.path < b.path end)
-  return list
+-- File systems whose entries are not files of data: proc says 0 bytes for
+-- a file that reads 4K, reading sysfs or a device has effects, and none
+-- of them is meant to be copied. A tree that reaches one (from = "/")
+-- is refused there, before it is walked any further.
+local VIRTUAL = {}
+for fs in ("proc sysfs devtmpfs devpts cgroup cgroup2 debugfs tracefs securityfs pstore "
+    .. "bpf configfs fusectl mqueue hugetlbfs binfmt_misc autofs efivarfs selinuxfs"):gmatch("%S+") do
+  VIRTUAL[fs] = true
 end
 
 -- (name) as ustar's (prefix, name), or nil when it does not fit: a name of
@@ -71,6 +51,96 @@ local function split(name)
   local prefix, rest = name:sub(1, cut - 1), name:sub(cut + 1)
   if #prefix > 155 or #rest > 100 or rest == "" then return nil end
   return prefix, rest
+end
+
+-- The entry (path) of the tree (dir), by its name on disk.
+local function under(dir, path)
+  if path == "" then return dir end
+  return (dir:gsub("/$", "")) .. "/" .. path
+end
+
+-- What is wrong with entry (e) of the tree (dir) for an archive, or nil.
+-- (e.path is "" for dir itself.) Sets e.prefix and e.name, ustar's split.
+local function problem(dir, e)
+  local full = under(dir, e.path)
+  if VIRTUAL[e.fs] then
+    return ("%s: on a %s file system, whose files are not data to copy into an image"):format(full, e.fs)
+  end
+  if e.path == "" then
+    if e.kind ~= "d" then return full .. ": not a directory" end
+  elseif e.kind == "l" then
+    return full .. ": a symbolic link; the archive holds only files and directories (copy the file instead)"
+  elseif e.kind ~= "f" and e.kind ~= "d" then
+    return full .. ": not a regular file or directory; the archive holds only those"
+  end
+  if not e.readable then
+    return full .. ": cannot be read" .. (e.kind == "d" and " or entered" or "") .. " by this user"
+  end
+  if e.path == "" then return nil end
+  local name = e.kind == "d" and e.path .. "/" or e.path
+  e.prefix, e.name = split(name)
+  if not e.prefix then
+    return ("%s: the name is too long for a ustar archive (%d bytes; at most 100, or 155 and 100 split at a '/')")
+      :format(full, #name)
+  end
+  if e.kind == "f" and e.size >= MAX_SIZE then
+    return ("%s: %d bytes; a ustar archive holds files under 8 GiB"):format(full, e.size)
+  end
+end
+
+-- find prints each entry as "R T FS SIZE PATH\0": R is 'u' for what this
+-- user cannot read (or, for a directory, enter), which it does not enter,
+-- T its type (find's %y), FS its file system. -H: the directory itself
+-- may be a symbolic link; nothing inside it.
+local FIND = "LC_ALL=C find -H %s"
+  .. [[ \( -type d \( ! -readable -o ! -executable \) -o ! -type d ! -readable \)]]
+  .. [[ -printf 'u %%y %%F %%s %%P\0' -prune -o -printf 'r %%y %%F %%s %%P\0' 2>%s]]
+
+-- The entries below (dir), as { path, kind, size, prefix, name } with
+-- (path) relative and kind "f" or "d", in byte order of path; or nil and
+-- a message about the first entry that cannot go into the archive. The
+-- walk stops there, so a tree that is not one to archive (/, /proc, /dev)
+-- is refused at once, not after it was read to its end.
+local function scan(dir)
+  local errf = os.tmpname()
+  -- A relative name that starts with '-' would be an option of find.
+  local p = io.popen(FIND:format(util.quote(dir:sub(1, 1) == "/" and dir or "./" .. dir), util.quote(errf)))
+  local list, rest, root, bad = {}, "", nil, nil
+  while not bad do
+    local chunk = p:read(CHUNK)
+    if not chunk then break end
+    rest = rest .. chunk
+    local pos = 1
+    while not bad do
+      local nul = rest:find("\0", pos, true)
+      if not nul then break end
+      local r, kind, fs, size, path = rest:sub(pos, nul - 1):match("^(%a) (%S) (%S+) (%d+) (.*)$")
+      local e = { path = path, kind = kind, fs = fs, size = tonumber(size), readable = r == "r" }
+      bad = problem(dir, e)
+      if path == "" then root = e else list[#list + 1] = e end
+      pos = nul + 1
+    end
+    rest = rest:sub(pos)
+  end
+  -- Stopped early, find ends on its next write to the closed pipe.
+  local ok = p:close()
+  local msg = util.read_file(errf) or ""
+  os.remove(errf)
+  if bad then return nil, bad end
+  if not ok or not root then
+    -- "find: 'DIR': No such file or directory": the reason, once.
+    local why = msg:match("^[^\n]*: ([^:\n]+)\n") or msg:gsub("\n$", "")
+    return nil, ("%s: %s"):format(dir, why ~= "" and why or "cannot be read")
+  end
+  table.sort(list, function(a, b) return a.path < b.path end)
+  return list
+end
+
+-- Is the tree (dir) one that write() can archive? True, or nil and why.
+-- mirari configure asks, so that the mistake is reported before a build.
+function M.check(dir)
+  local list, err = scan(dir)
+  return list ~= nil, err
 end
 
 local function field(s, len)
@@ -129,18 +199,9 @@ local function archive(f0, dir, list)
     end,
   }
   for _, e in ipairs(list) do
-    local full = dir .. "/" .. e.path
-    local name = e.kind == "d" and e.path .. "/" or e.path
-    local prefix, short = split(name)
-    if not prefix then
-      return nil, ("%s: the name is too long for a ustar archive (%d bytes; at most 100, or 155 and 100 split at a '/')")
-        :format(full, #name)
-    end
-    if e.kind == "f" and e.size >= MAX_SIZE then
-      return nil, ("%s: %d bytes; a ustar archive holds files under 8 GiB"):format(full, e.size)
-    end
+    local full = under(dir, e.path)
     local size = e.kind == "f" and e.size or 0
-    f:write(header(prefix, short, size, e.kind == "d"))
+    f:write(header(e.prefix, e.name, size, e.kind == "d"))
     if e.kind == "f" then
       local src, err = io.open(full, "rb")
       if not src then return nil, ("cannot read %s"):format(err) end
@@ -164,15 +225,7 @@ local function archive(f0, dir, list)
   return true
 end
 
--- (path) as Ninja's depfile parser reads it back.
-local function escape(path)
-  return (path:gsub("%$", "$$"):gsub("([ #])", "\\%1"))
-end
-
 function M.write(dir, out_path, depfile_path)
-  if not util.is_dir(dir) then
-    return nil, ("%s: not a directory"):format(dir)
-  end
   dir = dir:gsub("(.)/+$", "%1")
   local adir, aout = util.abspath(dir, util.cwd()), util.abspath(out_path, util.cwd())
   if aout:sub(1, #adir + 1) == adir .. "/" then
@@ -202,10 +255,9 @@ function M.write(dir, out_path, depfile_path)
   end
 
   if depfile_path then
-    local deps = { escape(out_path) .. ":", escape(dir) }
-    for _, e in ipairs(list) do deps[#deps + 1] = escape(dir .. "/" .. e.path) end
-    local wok, werr = util.write_file(depfile_path, table.concat(deps, " \\\n  ") .. "\n")
-    if not wok then return nil, ("cannot write %s"):format(werr) end
+    local deps = { dir }
+    for _, e in ipairs(list) do deps[#deps + 1] = under(dir, e.path) end
+    return depfile.write(depfile_path, out_path, deps)
   end
   return true
 end

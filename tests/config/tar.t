@@ -1,8 +1,9 @@
 #!/usr/bin/env lua5.3
 -- tool/tar.lua: a deterministic ustar archive of a directory, read back
 -- identically by GNU tar, with long names split into prefix and name, clear
--- errors for what ustar cannot hold, an unchanged archive left alone, and a
--- depfile that Ninja reads.
+-- errors for what ustar cannot hold, given as soon as the walk meets it
+-- (/, /proc, /dev, a FIFO), an unchanged archive left alone, and a
+-- depfile that Ninja reads, whatever bytes the names hold.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 package.path = t.root .. "/?.lua;" .. package.path
@@ -102,10 +103,31 @@ refuses("mkdir -p bad/" .. ("p"):rep(50) .. " && touch bad/" .. ("p"):rep(50) ..
   ("n"):rep(101) .. ": the name is too long", "101-byte last component")
 refuses("truncate -s 8G bad/huge", dir .. "/bad/huge: 8589934592 bytes; a ustar archive holds files under 8 GiB",
   "8 GiB file")
-refuses("touch 'bad/new\nline'", "control characters", "newline in a name")
-refuses("touch 'bad/back\\slash'", "cannot be named in a Ninja depfile", "backslash in a name")
+refuses("python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind(\"bad/sock\")'",
+  dir .. "/bad/sock: not a regular file or directory", "socket")
 ok, err = tar.write(dir .. "/nothere", dir .. "/bad.tar")
-t.ok(not ok and err == dir .. "/nothere: not a directory", "missing directory refused", err)
+t.is(err, dir .. "/nothere: No such file or directory", "missing directory refused")
+sh("mkfifo fifo")
+ok, err = tar.write(dir .. "/fifo", dir .. "/bad.tar")
+t.is(err, dir .. "/fifo: not a directory", "a FIFO as the directory refused (not opened, so no wait)")
+
+-- Trees that are not files to copy are refused at the first entry that
+-- says so, in a moment, with one message and nothing on stderr.
+local check = ("package.path = %q .. package.path\n"):format(t.root .. "/?.lua;")
+  .. "local ok, err = require('tool.tar').check(arg[1])\n"
+  .. "io.write(tostring(ok), ' ', err or '', '\\n')\n"
+t.write(dir .. "/check.lua", check)
+for _, case in ipairs({
+  { "/proc", "false /proc: on a proc file system, whose files are not data to copy into an image\n" },
+  { "/dev", "false /dev: on a devtmpfs file system, whose files are not data to copy into an image\n" },
+  { "/sys", "false /sys: on a sysfs file system, whose files are not data to copy into an image\n" },
+}) do
+  t.is(t.run(dir, "lua5.3 check.lua " .. case[1]), case[2], case[1] .. ": refused, one message, nothing else on stderr")
+end
+local start = os.time()
+out = t.run(dir, "lua5.3 check.lua /")
+t.ok(out:find("^false /[^\n]*\n$") and os.time() - start <= 1,
+  "/: refused at its first special entry, in a moment, nothing else on stderr", out)
 ok, err = tar.write(dir .. "/a/index.html", dir .. "/bad.tar")
 t.ok(not ok and err:find("index.html: not a directory", 1, true), "a file as the directory refused", err)
 ok, err = tar.write(dir .. "/a", dir .. "/a/css/out.tar")
@@ -117,6 +139,18 @@ _, code = sh("cmp a.tar alink.tar")
 t.ok(ok and code == 0, "the directory may be a symbolic link to one", err)
 ok, err = tar.write(dir .. "/a", dir .. "/no/such/dir/out.tar")
 t.ok(not ok and err:find("cannot write", 1, true), "unwritable output refused", err)
+
+-- Names may hold any byte: they go into the archive as they are, and the
+-- depfile names them for Ninja (tool/depfile.lua, which links those its
+-- parser cannot read). A relative directory may start with '-'.
+local ODD = { "new\nline", "tab\there", "it's \"quoted\"", "ends in\\", "colon:", "a;b&c|d*e?f",
+              "`x`$(y)", "\255\254 not utf-8", "-dash", "back\\slash #1" }
+os.execute("mkdir -p " .. q(dir .. "/-odd/sub dir"))
+for _, name in ipairs(ODD) do t.write(dir .. "/-odd/sub dir/" .. name, name .. "\n") end
+out = t.run(dir, "lua5.3 -e " .. q(("package.path = %q .. package.path "
+  .. "assert(require('tool.tar').write('-odd', 'odd.tar', 'odd.d'))"):format(t.root .. "/?.lua;"))
+  .. " && mkdir xo && tar -xf odd.tar -C xo && diff -r -- -odd xo && echo same")
+t.is(out, "same\n", "names with every kind of byte: archived as they are, tar -xf gives them back")
 
 -- An unchanged archive keeps its time; a changed one is replaced.
 sh("touch -d @1000 a.tar")
@@ -179,6 +213,23 @@ t.is(r, "TC", "ninja: an edited file with '$' and '#' in its name rebuilds", o)
 sh("rm a/img/empty")
 r, o = ninja()
 t.is(r, "TC", "ninja: a removed file rebuilds", o)
+
+-- The same with the odd names: Ninja reads each back (or its alias).
+local odd = dir .. "/-odd"
+t.write(dir .. "/n/build.ninja", t.read(dir .. "/n/build.ninja")
+  .. "build odd.tar: tar " .. odd:gsub("([ :$])", "$%1") .. "\n")
+r, o = ninja()
+t.is(r, "T", "ninja: a tree with odd names is archived", o)
+r, o = ninja()
+t.is(r, "", "ninja: then nothing to do (every name read back)", o)
+for _, name in ipairs(ODD) do
+  sh("sleep 0.01; echo edited >> " .. q(odd .. "/sub dir/" .. name))
+  r, o = ninja()
+  local shown = name:gsub("[^%g ]", function(c) return ("\\%d"):format(c:byte()) end)
+  t.is(r, "T", "ninja: editing '" .. shown .. "' rebuilds", o)
+end
+r, o = ninja()
+t.is(r, "", "ninja: and after the last, nothing to do", o)
 
 os.execute("rm -rf " .. q(dir))
 t.done()
