@@ -12,7 +12,15 @@ if root:sub(1, 1) ~= "/" then
   local pwd = os.getenv("PWD") or io.popen("pwd"):read("l")
   root = (root == "." and pwd) or (pwd .. "/" .. root)
 end
-package.path = root .. "/?.lua;" .. package.path
+-- mirari's own modules are found by file name first: package.path cannot
+-- hold a folder whose name has ';' or '?'.
+table.insert(package.searchers, 2, function(name)
+  local file = root .. "/" .. name:gsub("%.", "/") .. ".lua"
+  local f = io.open(file, "rb")
+  if not f then return "\n\tno file '" .. file .. "'" end
+  f:close()
+  return assert(loadfile(file)), file
+end)
 
 local errors = require("config.errors")
 local util = require("config.util")

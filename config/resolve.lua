@@ -249,6 +249,9 @@ local function devices(conf, backend, target, appdir)
           if not util.is_dir(d.from) then
             fail("from", ("from: %s is not a directory"):format(written))
           end
+          -- Refused here, not half-way through a build: /, /proc, a FIFO in it.
+          local ok, why = require("tool.tar").check(d.from)
+          if not ok then fail("from", "from: " .. why) end
           if d.readonly == false then
             fail("readonly", "readonly: an image made from a directory is read-only")
           end

@@ -46,8 +46,9 @@ function M.exists(path)
 end
 
 function M.is_dir(path)
-  -- Opening a directory succeeds on Linux but reading it fails.
-  local f = io.open(path, "rb")
+  -- Opening a directory succeeds on Linux but reading it fails. The '/'
+  -- makes the open fail at once on anything else (a FIFO would block it).
+  local f = io.open(path .. "/", "rb")
   if not f then return false end
   local ok, _, code = f:read(1)
   f:close()
