@@ -212,9 +212,9 @@ end
 
 -- The data the templates see.
 local function model(cfg, builddir, version)
-  check_folder("the build directory", builddir)
-  check_folder("the application's folder", cfg.appdir)
   check_folder("mirari's folder", cfg.root)
+  check_folder("the application's folder", cfg.appdir)
+  check_folder("the build directory", builddir)
   local s = cfg.settings
   -- An image made from a directory lives in the build directory (Ninja
   -- names it relative to there: see images below).
