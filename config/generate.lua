@@ -219,7 +219,15 @@ local function model(cfg, builddir, version)
   -- An image made from a directory lives in the build directory (Ninja
   -- names it relative to there: see images below).
   for _, d in ipairs(cfg.devices) do
-    if d.kind == "block" and d.from then d.path = builddir .. "/images/" .. d.name .. ".tar" end
+    if d.kind == "block" and d.from then
+      d.path = builddir .. "/images/" .. d.name .. ".tar"
+      -- As resolve.lua says of the paths app.conf gives: the image's path
+      -- is a word of the device's settings, which blanks separate.
+      if builddir:find("%s") then
+        errors.usage("the build directory %s: the image of block device '%s' is made in it, and the path "
+          .. "of a block device's image may not contain blanks (choose another with -o DIR)", types.show(builddir), d.name)
+      end
+    end
   end
   local deps = dependencies(cfg)
   local expand = expander(deps)

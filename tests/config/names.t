@@ -87,7 +87,7 @@ application "names" {
   cflags = %s,
 }
 ]]):format(list(names), list({ inc }), list({ "-DGREETING=\"" .. GREETING .. "\"" })))
-local build = "_b $(touch${IFS}$CANARY) 'x\"`y`;&\\ é"
+local build = "_b $(touch${IFS}$CANARY) 'x\"`y`;&\\\t é"
 bin = odd_mirari
 
 local out, code = mirari(appdir, "configure -q -o " .. q(build))
@@ -135,7 +135,7 @@ application "blocks" { sources = { "main.c", %q } }
 device "site" { kind = "block", from = %q }
 device "disk" { kind = "block", file = %q }
 ]]):format(report, from, disk))
-build = "_b;'\"`x`&\\\t\255"
+build = "_b;'\"`x`&\\\255"
 bin = t.mirari
 out, code = mirari(bdir, "configure -q -o " .. q(build))
 t.is(code, 0, "configure: odd from = folder, file = image and build directory", out)
@@ -158,6 +158,7 @@ nothing_ran("devices")
 -- app.conf does not name), status 2, no build directory.
 local rdir = top .. "/refused"
 t.write(rdir .. "/main.c", "void app_main(void) {}\n")
+t.write(rdir .. "/ok/index.html", "ok\n")
 os.execute("mkfifo " .. q(rdir .. "/fifo") .. " && mkdir -p " .. q(rdir .. "/tree")
   .. " && mkfifo " .. q(rdir .. "/tree/fifo"))
 local NINJA = "cannot be built (Ninja cannot name it)"
@@ -184,6 +185,9 @@ local cases = {
     "app.conf:2: from: fifo is not a directory" },
   { "a newline in the build directory", 'application "r" { sources = { "main.c" } }\n',
     'mirari: the build directory "' .. rdir .. '/b\\nd": a file name with a newline ' .. NINJA, "-o 'b\nd'" },
+  { "a blank in the build directory of an image", 'application "r" { sources = { "main.c" } }\ndevice "d" { kind = "block", from = "ok" }\n',
+    'mirari: the build directory "' .. rdir .. '/b d": the image of block device \'d\' is made in it, and the path '
+    .. "of a block device's image may not contain blanks (choose another with -o DIR)", "-o 'b d'" },
   { "a carriage return in MIRARI_CACHE", 'application "r" { sources = { "main.c" } }\nuse "lwip"\n',
     'mirari: the cache folder (MIRARI_CACHE) "/tmp/c\\13d": a file name with a carriage return ' .. NINJA,
     "", "MIRARI_CACHE='/tmp/c\rd' " },
