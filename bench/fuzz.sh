@@ -1,8 +1,11 @@
 #!/bin/sh
 # Fuzz every libFuzzer target of the libraries, found by the convention of
 # docs/libraries.md#fuzzing (libs/NAME/fuzz/TARGET.c, its "sources:" line,
-# corpus-TARGET/ and TARGET.dict), and print per target the executions per
-# second, the coverage reached and the corpus size.
+# corpus-TARGET/ and TARGET.dict), and the fuzzers of the host tool,
+# config/fuzz/TARGET.lua (Lua scripts that take libFuzzer's options and
+# print its statistics; an execution is one input, such as one name), and
+# print per target the executions per second, the coverage reached and the
+# corpus size.
 #   sh bench/fuzz.sh [SECONDS]           each target SECONDS (default 60)
 #   sh bench/fuzz.sh --list              the targets, as NAME/TARGET
 #   sh bench/fuzz.sh --build [NAME/TARGET]
@@ -28,6 +31,11 @@ targets() {
 		t=${f##*/}
 		echo "$lib/${t%.c}"
 	done
+	for f in "$top"/config/fuzz/*.lua; do
+		[ -e "$f" ] || continue
+		t=${f##*/}
+		echo "config/${t%.lua}"
+	done
 }
 
 # build NAME/TARGET: print the binary's path, or fail with the compiler's
@@ -35,6 +43,17 @@ targets() {
 build() {
 	lib=${1%%/*}
 	t=${1#*/}
+	if [ "$lib" = config ]; then
+		# A Lua script runs as it is, once it compiles.
+		bin=$top/config/fuzz/$t.lua
+		if [ ! -f "$bin" ]; then
+			echo "fuzz: no target $1 ($bin)" >&2
+			return 1
+		fi
+		F=$bin lua5.3 -e 'assert(loadfile(os.getenv("F")))' >&2 || return 1
+		echo "$bin"
+		return 0
+	fi
 	dir=$top/libs/$lib
 	src=$dir/fuzz/$t.c
 	bin=$out/$lib-$t
@@ -73,6 +92,7 @@ run() {
 	lib=${1%%/*}
 	t=${1#*/}
 	fz=$top/libs/$lib/fuzz
+	if [ "$lib" = config ]; then fz=$top/config/fuzz; fi
 	work=$3
 	mkdir -p "$work/corpus" "$work/artifacts"
 	set -- "$bin" -max_total_time="$2" -timeout=10 -rss_limit_mb=2048 \

@@ -8,6 +8,9 @@
 --     file with one of those, and mirari refuses such names at configure.
 --   values, right of '=', end at the end of the line; only '$' is special
 --     ('$$'). A value cannot hold a newline or a carriage return.
+-- Nor should the name of an output hold a tab: .ninja_log, whose fields
+-- tabs separate, cannot record it, and Ninja builds it again every time
+-- (mirari's outputs are named by mirari, without).
 -- A rule's command is a value. Ninja expands its variables and runs it
 -- with /bin/sh -c: $in and $out it quotes for the shell itself, every
 -- other variable goes in exactly as written. So a word that a command

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every libFuzzer target of the libraries (libs/NAME/fuzz/TARGET.c, found
-# by bench/fuzz.sh as docs/libraries.md#fuzzing says) builds, and runs
+# by bench/fuzz.sh as docs/libraries.md#fuzzing says) and every fuzzer of
+# the host tool (config/fuzz/TARGET.lua) builds, and runs
 # FUZZ_TIME seconds (15) from its seeds without a crash, a leak, a
 # sanitizer report, a slow input or too much memory. On failure the
 # fuzzer's report is shown, with where the input that caused it was kept.
