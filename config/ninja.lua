@@ -14,14 +14,15 @@
 -- A rule's command is a value. Ninja expands its variables and runs it
 -- with /bin/sh -c: $in and $out it quotes for the shell itself, every
 -- other variable goes in exactly as written. So a word that a command
--- takes from a variable ($flags, $objs, $dir) is quoted for the shell
--- here, by command(), or a file named `$(touch x)` would run touch.
+-- takes from a variable ($flags, $link_after, $dir) is quoted for the
+-- shell here, by command(), or a file named `$(touch x)` would run touch.
 --
--- Each function returns the text to write, or nil and why it cannot be
--- written (a sentence that completes "a file name with ...").
+-- path(), value() and command() return the text to write, or nil and why
+-- it cannot be written, words that complete "a file name with ...".
 local M = {}
 
--- What no text of build.ninja can hold (NUL ends Lua's strings only).
+-- What no text of build.ninja can hold. (No file name holds a NUL, but a
+-- string from app.conf may.)
 local function unwritable(s, in_path)
   if s:find("\n", 1, true) then return "a newline" end
   if s:find("\r", 1, true) then return "a carriage return" end

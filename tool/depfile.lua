@@ -5,9 +5,12 @@
 -- GCC writes them as they are, and Ninja then reads `it's.h` as two files
 -- that do not exist, so the object is rebuilt on every build. Such a name
 -- is written here as an alias instead: a symbolic link in a folder beside
--- the depfile (DEPFILE.alias/N-NAME), made when the depfile is written.
+-- the depfile (DEPFILE.alias/HASH-NAME), made when the depfile is written.
 -- Ninja stats the link, which follows it, so editing or removing the file
--- makes the output out of date as it should.
+-- makes the output out of date as it should. An alias is named by a hash
+-- of what it points to, so it is made once and kept while it is needed:
+-- Lua cannot make a link, and a process for each would be slow for a
+-- tree of many such names.
 --
 --   local ok, err = require("tool.depfile").write(path, output, inputs)
 --
@@ -91,38 +94,63 @@ function M.read_gcc(text)
   return names, targets
 end
 
+-- FNV-1a, 64 bits: a stable name for an alias.
+local function hash(s)
+  local h = -3750763034362895579 -- 0xcbf29ce484222325
+  for i = 1, #s do h = (h ~ s:byte(i)) * 1099511628211 end
+  return ("%016x"):format(h)
+end
+
 -- Write the depfile (path) saying that (output) depends on (inputs), a
 -- list of names as the filesystem knows them. Names Ninja's parser cannot
--- read go through aliases in (path).alias/, which is made again each
--- time (and removed when none is needed). Returns true, or nil and a
--- message.
+-- read go through aliases in (path).alias/; those no longer needed are
+-- removed. Returns true, or nil and a message.
 function M.write(path, output, inputs)
   local out = ninja.depfile_name(output)
   if not out then
     return nil, ("%s: Ninja cannot read this name in a depfile"):format(output)
   end
   local aliases = path .. ".alias"
-  local lines, links = { out .. ":" }, {}
+  local lines, wanted, missing = { out .. ":" }, {}, {}
   for _, name in ipairs(inputs) do
     local spelt = ninja.depfile_name(name)
     if not spelt then
-      -- N keeps aliases apart; the rest of the name, tamed, helps a reader
-      -- of `ninja -t deps` see which file it is.
-      local shown = util.basename(name):gsub("[^%w._+-]", "_"):sub(1, 40)
-      local alias = ("%s/%d-%s"):format(aliases, #links + 1, shown)
-      spelt = ninja.depfile_name(alias)
+      local target = name:sub(1, 1) == "/" and name or util.cwd() .. "/" .. name
+      -- The hash keeps aliases apart; the name, tamed, tells a reader of
+      -- `ninja -t deps` which file it is.
+      local alias = hash(target) .. "-" .. util.basename(name):gsub("[^%w._+-]", "_"):sub(1, 40)
+      spelt = ninja.depfile_name(aliases .. "/" .. alias)
       if not spelt then
         return nil, ("%s: Ninja cannot read this name in a depfile"):format(path)
       end
-      links[#links + 1] = ("ln -s -- %s %s"):format(util.quote(util.abspath(name, util.cwd())),
-        util.quote(alias))
+      if not wanted[alias] then
+        wanted[alias] = true
+        missing[#missing + 1] = { alias, target }
+      end
     end
     lines[#lines + 1] = spelt
   end
-  if #links > 0 or util.exists(aliases) then
-    table.insert(links, 1, ("rm -rf -- %s"):format(util.quote(aliases)))
-    if #links > 1 then table.insert(links, 2, ("mkdir -- %s"):format(util.quote(aliases))) end
-    if not util.sh(table.concat(links, " && ")) then
+  if util.exists(aliases) then
+    for _, alias in ipairs(util.list_dir(aliases)) do
+      if not wanted[alias] then
+        os.remove(aliases .. "/" .. alias)
+      else
+        wanted[alias] = "kept"
+      end
+    end
+  end
+  -- The links not there yet, made by one shell that reads its commands
+  -- (a command line has a limit).
+  local script = {}
+  for _, m in ipairs(missing) do
+    if wanted[m[1]] ~= "kept" then
+      script[#script + 1] = ("ln -s -- %s %s\n"):format(util.quote(m[2]), util.quote(aliases .. "/" .. m[1]))
+    end
+  end
+  if #script > 0 then
+    local sh = io.popen("sh -e", "w")
+    sh:write(("mkdir -p -- %s\n"):format(util.quote(aliases)), table.concat(script))
+    if not sh:close() then
       return nil, ("cannot make the aliases in %s"):format(aliases)
     end
   end

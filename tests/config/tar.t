@@ -230,6 +230,16 @@ for _, name in ipairs(ODD) do
 end
 r, o = ninja()
 t.is(r, "", "ninja: and after the last, nothing to do", o)
+-- One alias for each name Ninja cannot read, kept while it is needed.
+local unspelt = 0
+for _, name in ipairs(ODD) do
+  if not require("config.ninja").depfile_name(odd .. "/sub dir/" .. name) then unspelt = unspelt + 1 end
+end
+local function aliases() return #(t.run(dir, "ls -A n/odd.tar.d.alias"):gsub("[^\n]", "")) end
+t.ok(unspelt > 0 and aliases() == unspelt, ("ninja: %d aliases for the %d names it cannot read"):format(aliases(), unspelt))
+sh("rm " .. q(odd .. "/sub dir/" .. ODD[1]))
+r, o = ninja()
+t.ok(r == "T" and aliases() == unspelt - 1, "ninja: a removed file rebuilds, and its alias goes", o)
 
 os.execute("rm -rf " .. q(dir))
 t.done()
