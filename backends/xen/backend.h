@@ -55,7 +55,6 @@ bool mm_is_guard(uint64_t addr);
 
 /* traps.c: IDT, exception reports. */
 void traps_init(void);
-void traps_halt(void);
 void traps_set_upcall_flag(uint8_t *flag);
 
 /* time.c: Xen's pvclock and the one-shot timer. */

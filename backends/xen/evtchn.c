@@ -1,13 +1,30 @@
 /*
- * evtchn.c: event channels (2-level ABI), the upcall, and the idle block.
+ * evtchn.c: event channels (2-level ABI) and the idle block.
  *
- * Xen delivers events by setting bits in the shared info page and, for a
- * PVH guest, by injecting the callback vector chosen here. The vector is
- * taken only inside evtchn_block(), the one place where interrupts are
- * enabled (traps_halt: sti; hlt), and its handler (traps.S) merely
- * clears the upcall flag: the events themselves are found and dispatched
- * by evtchn_poll() in ordinary code, so nothing else in the guest runs
- * concurrently with anything.
+ * Xen delivers an event by setting the port's bit in the shared info
+ * page's evtchn_pending (for an unmasked port, also its word's bit in the
+ * vCPU's selector, and the vCPU's upcall flag). This guest takes no
+ * interrupt for it: interrupts stay disabled everywhere, evtchn_poll()
+ * reads the pending bits in ordinary code and runs each port's handler,
+ * and when nothing is runnable evtchn_block() waits in SCHEDOP_poll on
+ * the ports that have handlers. Xen marks the vCPU blocked first and looks
+ * at those ports' pending bits after, and an event sets its pending bit
+ * before Xen looks for a vCPU polling to wake, so an event that comes at
+ * any moment after our last look is either seen by that check or wakes
+ * us. The wait is on a level (a pending bit), not on an edge that can come
+ * and go unseen, so no wakeup can be lost, whatever the timing.
+ *
+ * Why not "sti; hlt" and an upcall vector, which this file used first:
+ * the upcall's handler must clear the upcall flag, and Xen raises the
+ * upcall again only when an event sets a selector bit that was clear. An
+ * upcall taken just before the hlt (QEMU's emulated SVM does not always
+ * honour the sti shadow) left the vCPU halted with its flag clear and its
+ * selector bits still set: no later event, the timer's included, could
+ * wake it, and the guest sat in its idle loop for good.
+ *
+ * The callback vector is still registered, though never taken: Xen's
+ * toolstack reads it (HVM_PARAM_CALLBACK_IRQ) to tell a guest with PV
+ * drivers from one without.
  */
 #include <stdint.h>	/* before Xen's headers, which use it */
 #include <string.h>
@@ -16,11 +33,13 @@
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/memory.h>
+#include <xen/sched.h>
 
 #include "backend.h"
 #include "hypercall.h"
 
 #define MAX_PORTS	1024	/* ports this guest will ever bind */
+#define MAX_POLLED	128	/* SCHEDOP_poll takes at most 128 ports */
 
 struct shared_info *shared_info;
 static char shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
@@ -29,6 +48,10 @@ static struct {
 	evtchn_handler fn;
 	void *arg;
 } handlers[MAX_PORTS];
+
+/* The ports with a handler: what the idle block waits on. */
+static evtchn_port_t polled[MAX_POLLED];
+static unsigned int npolled;
 
 /* Runtime handles made ready by events since mr_plat_block last returned. */
 static uint64_t ready_handles;
@@ -79,6 +102,11 @@ evtchn_bind(evtchn_port_t port, evtchn_handler fn, void *arg)
 {
 	if (port >= MAX_PORTS)
 		mr_panic("event channel port %u is beyond %u", port, MAX_PORTS);
+	if (handlers[port].fn == NULL) {
+		if (npolled == MAX_POLLED)
+			mr_panic("more than %u event channels", MAX_POLLED);
+		polled[npolled++] = port;
+	}
 	handlers[port].fn = fn;
 	handlers[port].arg = arg;
 	evtchn_unmask(port);
@@ -87,14 +115,23 @@ evtchn_bind(evtchn_port_t port, evtchn_handler fn, void *arg)
 void
 evtchn_unbind(evtchn_port_t port)
 {
-	if (port < MAX_PORTS)
-		handlers[port].fn = NULL;
+	unsigned int i;
+
+	if (port >= MAX_PORTS || handlers[port].fn == NULL)
+		return;
+	handlers[port].fn = NULL;
+	for (i = 0; i < npolled; i++)
+		if (polled[i] == port) {
+			polled[i] = polled[--npolled];
+			break;
+		}
 }
 
 /*
  * An event that arrived while the port was masked is pending but was not
- * announced in the selector; announcing it here lets evtchn_poll() find it
- * (what EVTCHNOP_unmask would do, without the hypercall).
+ * announced in the selector. evtchn_poll() reads the pending bits, not the
+ * selector, so it finds it anyway; announcing it keeps the shared page as
+ * EVTCHNOP_unmask would leave it, without the hypercall.
  */
 void
 evtchn_unmask(evtchn_port_t port)
@@ -122,31 +159,43 @@ evtchn_notify(evtchn_port_t port)
  * Dispatch every pending, unmasked port; true if there was one. A port
  * with no handler is reported and masked, so that it cannot keep the
  * guest busy.
+ *
+ * The upcall flag and the selector only say where to look, and only for
+ * events whose bits went from clear to set; the pending bits are what
+ * counts, so every word of them is read each time (16 words): an event is
+ * handled if and only if its bit is set, which is also what SCHEDOP_poll
+ * waits for. The flag and the selector are cleared first, so that Xen
+ * keeps announcing new events as it expects.
  */
 bool
 evtchn_poll(void)
 {
-	bool any = false;
 	struct vcpu_info *v = &shared_info->vcpu_info[0];
-	xen_ulong_t sel, pending;
+	xen_ulong_t pending;
 	unsigned int w, b;
 	evtchn_port_t port;
+	bool any = false;
 
-	v->evtchn_upcall_pending = 0;
-	sel = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-	while (sel != 0) {
-		w = (unsigned int)__builtin_ctzl(sel);
-		sel &= sel - 1;
-		pending = shared_info->evtchn_pending[w] &
-		    ~shared_info->evtchn_mask[w];
+	__atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+	for (w = 0; w < MAX_PORTS / 64; w++) {
+		pending = __atomic_load_n(&shared_info->evtchn_pending[w],
+					  __ATOMIC_SEQ_CST) &
+		    ~__atomic_load_n(&shared_info->evtchn_mask[w],
+				     __ATOMIC_SEQ_CST);
 		while (pending != 0) {
 			b = (unsigned int)__builtin_ctzl(pending);
 			pending &= pending - 1;
 			port = w * 64 + b;
+			/*
+			 * Cleared before its handler runs: an event that
+			 * comes while it runs sets the bit again, to be
+			 * handled on the next poll.
+			 */
 			__atomic_fetch_and(&shared_info->evtchn_pending[w],
 					   ~(1UL << b), __ATOMIC_SEQ_CST);
 			any = true;
-			if (port < MAX_PORTS && handlers[port].fn != NULL) {
+			if (handlers[port].fn != NULL) {
 				handlers[port].fn(port, handlers[port].arg);
 			} else {
 				mr_warn("event on port %u, which has no handler: "
@@ -160,14 +209,16 @@ evtchn_poll(void)
 }
 
 /*
- * Block until an event has been dispatched or (deadline) has passed.
- * traps_halt() enables interrupts only for its hlt, so an event that
- * arrives after the last poll wakes the hlt instead of being missed.
+ * Block until an event has been dispatched or (deadline) has passed. The
+ * timer's port is among those polled, so the deadline ends the poll too;
+ * a poll that returns with nothing to dispatch (a spurious wakeup, the
+ * timer of an earlier deadline) just polls again.
  */
 void
 evtchn_block(int64_t deadline)
 {
-	struct vcpu_info *v = &shared_info->vcpu_info[0];
+	struct sched_poll poll = { .timeout = 0 };
+	long rc;
 
 	/* A poll: nothing to wait for, so no timer to set. */
 	if (deadline <= time_monotonic()) {
@@ -175,11 +226,12 @@ evtchn_block(int64_t deadline)
 		return;
 	}
 	time_set_deadline(deadline);
-	for (;;) {
-		if (evtchn_poll() || time_monotonic() >= deadline)
-			break;
-		if (__atomic_load_n(&v->evtchn_pending_sel, __ATOMIC_SEQ_CST) == 0)
-			traps_halt();
+	set_xen_guest_handle(poll.ports, polled);
+	while (!evtchn_poll() && time_monotonic() < deadline) {
+		poll.nr_ports = npolled;
+		if ((rc = hyp_sched_op(SCHEDOP_poll, &poll)) != 0)
+			mr_panic("SCHEDOP_poll on %u ports failed: Xen error %ld",
+				 npolled, rc);
 	}
 }
 

@@ -4,9 +4,9 @@
  * Every exception is fatal in mirari: its stub pushes the vector and an
  * error code (a zero when the CPU pushes none), then trap_entry saves the
  * general registers as a struct trap_frame (traps.c) and calls
- * trap_report(), which never returns. The event-channel upcall is the only
- * interrupt, taken only in traps_halt(); its stub just clears the upcall
- * flag (see evtchn.c).
+ * trap_report(), which never returns. Interrupts stay disabled: the
+ * event-channel upcall has a stub, since its vector is registered (see
+ * evtchn.c), but the guest waits in SCHEDOP_poll and never takes it.
  */
 	.text
 
@@ -101,32 +101,7 @@ upcall_entry:
 	pushq	%rax
 	movq	upcall_flag(%rip), %rax
 	movb	$0, (%rax)
-	/*
-	 * Taken before the hlt rather than after it (QEMU does not always
-	 * honour the sti shadow), the upcall would return to a hlt that
-	 * sleeps with the flag cleared and the event not yet looked at, and
-	 * Xen wakes nobody whose flag is clear: return past the hlt.
-	 */
-	leaq	halt_insn(%rip), %rax
-	cmpq	%rax, 8(%rsp)
-	jne	1f
-	incq	8(%rsp)
-1:	popq	%rax
+	popq	%rax
 	iretq
-
-/*
- * traps_halt(): wait for the upcall with interrupts enabled for exactly
- * that long. "sti; hlt" is atomic (sti enables interrupts only after the
- * next instruction), and the upcall stub above covers an emulator that
- * does not make it so.
- */
-	.globl	traps_halt
-	.hidden	traps_halt
-traps_halt:
-	sti
-halt_insn:
-	hlt
-	cli
-	ret
 
 	.section .note.GNU-stack, "", @progbits

@@ -39,6 +39,16 @@ for s in $(sed -n 's|^/\* sources: \(.*\) \*/$|\1|p' "$unit/$name.c"); do
 	extra_incs="$extra_incs -I$top/${s%/*}"
 done
 
+# A test that includes such code into itself (to replace what it calls)
+# names the folders of its headers the same way, which also makes the test
+# rebuild when they change:
+#	/* includes: backends/xen backends/xen/include */
+# shellcheck disable=SC2013 # the line holds words, not lines
+for s in $(sed -n 's|^/\* includes: \(.*\) \*/$|\1|p' "$unit/$name.c"); do
+	extra_dirs="$extra_dirs $top/$s"
+	extra_incs="$extra_incs -I$top/$s"
+done
+
 # shellcheck disable=SC2086 # word splitting of extra_dirs
 if [ ! -x "$bin" ] || [ -n "$(find "$top/runtime" "$top/backends/unix" \
     $extra_dirs "$unit/$name.c" "$unit"/*.h "$unit/run.sh" \
