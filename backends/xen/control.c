@@ -4,9 +4,10 @@
  * Shutdown requests arrive in xenstore's control/shutdown, written by
  * `xl shutdown` ("poweroff") or `xl reboot` ("reboot"); a watch turns each
  * into a handler thread that acknowledges the request by clearing the node
- * and ends the domain with the matching reason. An exit status of 0 is a
- * poweroff; anything else is printed and ends the domain as a crash, which
- * `mirari run` reports with the status.
+ * and ends the domain with the matching reason; others ("suspend", from
+ * `xl save`) are declined. An exit status of 0 is a poweroff; anything
+ * else is printed and ends the domain as a crash, which `mirari run`
+ * reports with the status.
  */
 #include <stdint.h>	/* before Xen's headers, which use it */
 #include <stdio.h>
@@ -71,15 +72,29 @@ shutdown_requested(void *arg)
 	if (mr_xs_read(MR_XS_NO_TX, "control/shutdown", what, sizeof what,
 		       NULL) != MR_OK || what[0] == '\0')
 		return;		/* the watch's first firing, or a stale one */
+	if (strcmp(what, "poweroff") != 0 && strcmp(what, "halt") != 0 &&
+	    strcmp(what, "reboot") != 0) {
+		/*
+		 * A request we cannot honour (suspend: xl save, xl migrate)
+		 * is declined by leaving it unacknowledged: the toolstack then
+		 * gives up (libxl after 60 s: "guest didn't acknowledge
+		 * suspend, cancelling request"), clears the node and fails the
+		 * command, and the domain runs on. Clearing the node would say
+		 * "suspending now", and libxl would wait for a suspend that
+		 * never comes before it fails the same way.
+		 */
+		mr_warn("declining the shutdown request '%s': this guest "
+			"cannot do it (no suspend or resume); it keeps running",
+			what);
+		return;
+	}
 	mr_xs_write(MR_XS_NO_TX, "control/shutdown", "");
 	mr_info("shutdown requested: %s", what);
-	if (strcmp(what, "poweroff") == 0 || strcmp(what, "halt") == 0)
-		mr_exit(0);
 	if (strcmp(what, "reboot") == 0) {
 		close_devices();
 		control_shutdown(SHUTDOWN_reboot);
 	}
-	mr_warn("ignoring the unsupported shutdown request '%s'", what);
+	mr_exit(0);
 }
 
 void

@@ -4,7 +4,8 @@
 -- runtime parameters arrive through xl's extra=; bad parameters, a NULL
 -- dereference, a stack overflow, a panic and a failing exit status each end
 -- the domain as a crash with a clear message; `xl shutdown` ends a guest
--- that waits on a long timer, cleanly and quickly. Before the boot: the
+-- that waits on a long timer, cleanly and quickly, and `xl save` fails
+-- on a guest that cannot suspend, which says so and runs on. Before the boot: the
 -- image's size, its xl config, and the symbols its archives export.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
@@ -65,6 +66,21 @@ local scenarios = {
   { "deadlock", crash, "crash", "how=deadlock" },
 }
 local lines = { "#!/bin/sh", ". " .. q(t.root .. "/build/xenhost/run-guest.sh") }
+-- xl save of a guest that cannot suspend: declined, it keeps running.
+-- libxl waits 60 s for an answer, so this runs beside the scenarios.
+lines[#lines + 1] = ("xl create -q %s 'name=\"saveme\"' 'extra=\"count=2 interval=1000s\"'"):format(
+  q(hello .. "/hello.xl"))
+lines[#lines + 1] = [[
+(
+	slog=/var/log/xen/console/guest-saveme.log
+	i=0; until grep -q Hello "$slog" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+	t0=$(date +%s)
+	timeout 150 xl save saveme /tmp/saveme.img >/tmp/save.log 2>&1
+	echo "save rc=$? after $(( $(date +%s) - t0 )) s"
+	xl list saveme 2>&1 | awk 'NR == 2 { print "state " $5 }'
+) >/tmp/save.out 2>&1 &
+savepid=$!
+]]
 for _, s in ipairs(scenarios) do
   lines[#lines + 1] = ("echo '@@@ %s'"):format(s[1])
   lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[1], q(s[4]))
@@ -91,6 +107,11 @@ t0=$(date +%s%N)
 xl shutdown -w hello >/dev/null 2>&1
 echo "shutdown_ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
 xl list hello >/dev/null 2>&1 && echo "still there" || echo "gone"
+echo '@@@ save'
+wait $savepid
+cat /tmp/save.out /tmp/save.log
+xl shutdown -w saveme >/dev/null 2>&1 && echo "shut down afterwards"
+cat /var/log/xen/console/guest-saveme.log
 echo '@@@ end'
 ]]
 local script = work .. "/dom0.sh"
@@ -142,6 +163,14 @@ t.has(sd, "was running", "shutdown: the guest was running")
 t.has(sd, "gone", "shutdown: xl shutdown ended the domain")
 local ms = tonumber(sd:match("shutdown_ms=(%d+)"))
 t.ok(ms ~= nil, "shutdown: it took " .. tostring(ms) .. " ms (emulated)", sd)
+local sv = (section.save or ""):gsub("\r\n", "\n")
+t.ok(sv:match("save rc=[1-9]") ~= nil, "xl save of a guest that cannot suspend fails", sv)
+t.ok(sv:match("state %-?[rb]") ~= nil, "and the guest still runs", sv)
+t.has(sv, "declining the shutdown request 'suspend': this guest cannot do it (no suspend or resume); "
+  .. "it keeps running", "it says why on its console", sv)
+t.has(sv, "guest didn't acknowledge suspend", "xl sees the request declined", sv)
+t.has(sv, "shut down afterwards", "xl shutdown still ends it", sv)
+t.has(sv, "shutdown requested: poweroff", "which it sees as usual", sv)
 if r then
   io.stdout:write("# dom0 ready after ", r.timings.boot_to_ready_ms, " ms\n")
   xenhost.forget(r)
