@@ -132,17 +132,38 @@ tap_mtu(const char *tap)
 					     : (uint16_t)mtu;
 }
 
+/*
+ * Refused for want of privilege, whether /dev/net/tun would not open
+ * (EACCES, EPERM: its mode, a container's device policy) or TUNSETIFF
+ * would not attach (EPERM): the same remedy either way. (why) says which.
+ */
+static void
+tap_refused(unsigned int index, const char *name, const char *why)
+{
+	mr_error("net%u: attaching to tap %s needs CAP_NET_ADMIN (run as root), "
+		 "or a tap made for this user (ip tuntap add dev %s mode tap "
+		 "user $USER)%s", index, name, name, why);
+}
+
 /* Attach to tap (name); the descriptor, or -1 after saying why. */
 static int
 tap_attach(unsigned int index, const char *name)
 {
 	struct ifreq ifr;
+	char why[96];
 	int fd, err;
 
 	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		err = errno;
-		mr_error("net%u: /dev/net/tun: %s%s", index, strerror(err),
-			 err == ENOENT ? " (is the tun module loaded?)" : "");
+		if (err == EACCES || err == EPERM) {
+			snprintf(why, sizeof why, ", and this user cannot "
+				 "open /dev/net/tun (%s)", strerror(err));
+			tap_refused(index, name, why);
+		} else {
+			mr_error("net%u: /dev/net/tun: %s%s", index,
+				 strerror(err), err == ENOENT ?
+				 " (is the tun module loaded?)" : "");
+		}
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -152,10 +173,7 @@ tap_attach(unsigned int index, const char *name)
 		err = errno;
 		close(fd);
 		if (err == EPERM)
-			mr_error("net%u: attaching to tap %s needs CAP_NET_ADMIN "
-				 "(run as root), or a tap made for this user "
-				 "(ip tuntap add dev %s mode tap user $USER)",
-				 index, name, name);
+			tap_refused(index, name, "");
 		else if (err == EBUSY)
 			mr_error("net%u: tap %s is busy: another process is "
 				 "attached, or it is a tun or has other flags",

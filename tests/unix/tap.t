@@ -5,8 +5,8 @@
 -- made for this test and always deleted at the end, so nothing outside it
 -- is configured. A net device without `tap` is a slirp one (tests/unix/
 -- slirp.t), and a tap name Linux cannot take fails at boot with a message
--- saying so. The namespace part needs root and ip(8); without them it is
--- skipped.
+-- saying so, as does a user refused the tap or /dev/net/tun itself. The
+-- namespace part needs root and ip(8); without them it is skipped.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
@@ -129,6 +129,22 @@ local function body()
   t.has(out, "net0: attaching to tap mrtap0 needs CAP_NET_ADMIN (run as root)", "unprivileged: the message says why")
   t.ok(not out:find("cannot open: unspecified error", 1, true),
     "unprivileged: no vague second line after the reason", out)
+
+  -- /dev/net/tun itself refused to the user (its mode, a container's
+  -- device policy): the same remedy is named. A root-only file is bound
+  -- over it in a mount namespace of this command alone.
+  if select(2, t.run("/", "command -v unshare")) ~= 0 then
+    t.ok(true, "# SKIP no unshare for a private /dev/net/tun")
+    return
+  end
+  t.write(dir .. "/tun", "")
+  os.execute("chmod 600 " .. q(dir .. "/tun"))
+  out, code = t.run(dir, inns("timeout 10 unshare -m sh -c 'mount --bind tun /dev/net/tun && exec "
+    .. "setpriv --reuid=65534 --regid=65534 --clear-groups ./_build/netframes count=1 wait=1s'"))
+  t.is(code, 1, "/dev/net/tun refused: the application fails", out)
+  t.has(out, "net0: attaching to tap mrtap0 needs CAP_NET_ADMIN (run as root), or a tap made for this user "
+    .. "(ip tuntap add dev mrtap0 mode tap user $USER), and this user cannot open /dev/net/tun (Permission denied)",
+    "/dev/net/tun refused: the message names the remedy and the refusal", out)
 end
 
 local ok, err = pcall(body)
