@@ -156,6 +156,7 @@ request(enum xsd_sockmsg_type type, mr_xs_tx_t tx, const char *const *parts,
 {
 	mr_time_t deadline = mr_now() + MR_CFG_XEN_XENSTORE_TIMEOUT;
 	size_t used, off = 0, n;
+	bool stalled = false;
 	mr_result_t r;
 
 	if (intf == NULL)
@@ -185,11 +186,21 @@ request(enum xsd_sockmsg_type type, mr_xs_tx_t tx, const char *const *parts,
 			mr_panic("xenstore: corrupt request ring");
 		off += n;
 		mr_evtchn_notify(port);
-		if (off < used)
-			wait_progress(MR_FOREVER);
+		if (off < used && wait_progress(stalled ? MR_FOREVER : deadline) ==
+		    MR_ETIMEDOUT) {
+			mr_warn("xenstore: xenstored has taken no more of a request "
+				"in %lld ms; waiting on, since half a request "
+				"would garble the ring",
+				(long long)(MR_CFG_XEN_XENSTORE_TIMEOUT / MR_MSEC(1)));
+			stalled = true;
+		}
 	}
 	while (r == MR_OK && !req.done)
 		r = wait_progress(deadline);
+	if (r == MR_ETIMEDOUT)
+		mr_warn("xenstore: no answer from xenstored in %lld ms (request "
+			"type %d)", (long long)(MR_CFG_XEN_XENSTORE_TIMEOUT /
+						MR_MSEC(1)), (int)type);
 	if (r == MR_OK) {
 		r = req.result;
 		if (len != NULL)
