@@ -21,7 +21,9 @@ do
   local bout, bcode = t.run(dir, "./_build/http-hello net0.tap=mrhttp0-far-too-long")
   t.is(bcode, 1, "with a tap it cannot use, http-hello stops with status 1", bout)
   t.has(bout, "net0: device 'net0': tap name too long (at most 15 characters)", "the message says what is wrong")
-  t.has(bout, "net0: cannot open: invalid argument", "and says which device")
+  -- The platform's own line names the device; the generic "cannot
+  -- open" line is for platforms that say nothing (runtime/log.c).
+  t.ok(not bout:find("cannot open", 1, true), "and the reason is not said twice in vaguer words", bout)
   t.has(bout, "lwip: 1 net device of app.conf could not be started", "and why it stops")
   t.ok(not bout:find("listening", 1, true), "it never listens")
 end
