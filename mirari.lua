@@ -22,6 +22,14 @@ table.insert(package.searchers, 2, function(name)
   return assert(loadfile(file)), file
 end)
 
+-- The evaluation of app.conf runs in a child under resource limits
+-- (config/isolate.lua), started as `mirari.lua --isolated-resolve ...`:
+-- not a command, and it answers in a form only the parent reads.
+if arg[1] == "--isolated-resolve" then
+  require("config.isolate").child(table.unpack(arg, 2))
+  os.exit(0)
+end
+
 local errors = require("config.errors")
 local util = require("config.util")
 local commands = require("tool.commands")

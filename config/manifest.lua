@@ -111,7 +111,7 @@ function M.constraint(expr, options)
   return function(v)
     values = v
     local ok, r = pcall(chunk)
-    if not ok then error(r, 0) end
+    if not ok then error((sandbox.message(r, "constraint", require("config.isolate").LIMITS)), 0) end
     return r and true or false
   end
 end

@@ -48,7 +48,10 @@ local function application(conf, appdir)
 end
 
 -- Check that every source file exists and make the names absolute.
-local function sources(list, appdir, fail)
+-- (seen) maps each absolute name already taken, in this list or an
+-- earlier one, to how it was written and on which line: a file listed twice
+-- would be compiled twice into one object, which Ninja refuses.
+local function sources(list, appdir, fail, seen, line)
   local out = {}
   for _, src in ipairs(list) do
     local abs = util.abspath(src, appdir)
@@ -56,6 +59,11 @@ local function sources(list, appdir, fail)
     if not src:match("%.[cS]$") then
       fail("sources", ("source file '%s' is neither C (.c) nor assembly (.S)"):format(src))
     end
+    local first = seen[abs]
+    if first then
+      fail("sources", ("source file '%s' is listed twice (first as '%s', line %d)"):format(src, first.as, first.line))
+    end
+    seen[abs] = { as = src, line = line }
     out[#out + 1] = abs
   end
   return out
@@ -178,8 +186,10 @@ local function libraries(conf, libs, backend, target)
     lib.options_set = {}
     for k in pairs(body) do lib.options_set[k] = sandbox.field_line(conf.lines, w.item.line, k) end
     lib.values = values
-    for _, c in ipairs(lib.constraints) do
-      if not c.check(values) then
+    for i, c in ipairs(lib.constraints) do
+      local ok, held = pcall(c.check, values)
+      if not ok then errors.raise(lib.file, nil, "constraint %d (%s): %s", i, c[1], held) end
+      if not held then
         errors.raise(conf.file, w and w.item.line, "library '%s': %s", lib.name, c[2])
       end
     end
@@ -292,7 +302,7 @@ local function settings(conf, backends, target)
       for k, v in pairs(dsl.TARGET_COMMON) do fields[k] = v end
       for k, v in pairs(b.settings) do fields[k] = v end
       local s = types.check_fields(item.body, fields, fail)
-      if item.name == target then chosen = { values = s, fail = fail } end
+      if item.name == target then chosen = { values = s, fail = fail, line = item.line } end
     end
   end
   if not chosen then
@@ -323,9 +333,11 @@ function M.resolve(root, conf_path, display, target)
       util.did_you_mean(target, util.sorted_keys(backends)), util.either(util.sorted_keys(backends), "and"))
   end
   local target_settings = settings(conf, backends, target)
-  app.sources = sources(app.sources, appdir, fail_app)
+  local seen = {}
+  app.sources = sources(app.sources, appdir, fail_app, seen, sandbox.field_line(conf.lines, app.line, "sources"))
   if #target_settings.values.sources > 0 then
-    for _, s in ipairs(sources(target_settings.values.sources, appdir, target_settings.fail)) do
+    for _, s in ipairs(sources(target_settings.values.sources, appdir, target_settings.fail, seen,
+        sandbox.field_line(conf.lines, target_settings.line, "sources"))) do
       app.sources[#app.sources + 1] = s
     end
   end

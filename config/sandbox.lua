@@ -6,16 +6,25 @@
 -- pcall or metatables, and nothing survives from one file to the next. A
 -- read of an unknown global and an assignment to any global are errors, so a
 -- misspelt statement is caught with a suggestion instead of yielding nil. A
--- count hook stops runaway loops and growing memory (one huge allocation,
--- such as string.rep, is bounded only by Lua's own limits).
+-- count hook stops a runaway Lua loop, with its line. Memory and the time
+-- spent inside C functions (a backtracking pattern, one huge string.rep)
+-- cannot be bounded from in here: isolate.lua runs the evaluation in a
+-- process with limits the kernel enforces, and this file turns a failed
+-- allocation into a message with the line where it failed.
 local errors = require("config.errors")
 local util = require("config.util")
 
 local M = {}
 
 local INSTRUCTION_LIMIT = 10000000
-local MEMORY_LIMIT_KB = 256 * 1024
 local HOOK_EVERY = 10000
+-- 4 KiB, 16 of which are the memory kept aside while a file runs (made
+-- of large pieces: string.rep copies its unit once per repetition).
+local RESERVE_UNIT = string.rep(" ", 4096)
+
+-- Called with the display name of each file before it is evaluated (the
+-- child of isolate.lua says it aloud, so that a limit names the file).
+M.on_eval = nil
 
 local function copy(t)
   local c = {}
@@ -35,14 +44,36 @@ end
 
 -- The line of (file) being executed now, found by walking up the stack
 -- from a statement function to the frame of the chunk.
-function M.current_line(chunkname)
-  for level = 2, 50 do
-    local info = debug.getinfo(level, "Sl")
+function M.current_line(chunkname, co)
+  for level = co and 0 or 2, 50 do
+    local info
+    if co then info = debug.getinfo(co, level, "Sl") else info = debug.getinfo(level, "Sl") end
     if not info then break end
     if info.source == chunkname then return info.currentline end
   end
   return nil
 end
+
+-- What a Lua error raised in a file says, as a message without position,
+-- and the line its message names, if any: error() may be given anything,
+-- or a string with no position (level 0).
+function M.message(e, display, limits)
+  if type(e) == "string" and e:find("not enough memory", 1, true) then
+    return ("evaluation used more than %d MiB of memory"):format(limits.memory_mib)
+  elseif e == nil then
+    return "error() called without a message"
+  elseif type(e) ~= "string" and type(e) ~= "number" then
+    return ("error() called with a %s, not a message string"):format(type(e))
+  end
+  e = tostring(e)
+  local prefix = display .. ":"
+  if e:sub(1, #prefix) == prefix then
+    local line, rest = e:sub(#prefix + 1):match("^(%d+): (.*)$")
+    if line then return rest, tonumber(line) end
+  end
+  return e
+end
+
 
 -- The line on which field (key) is written, searching forward from
 -- (from_line), the line of the statement that holds it. Table constructors
@@ -87,29 +118,34 @@ function M.eval(source, display, statements)
     errors.raise(display, tonumber(line), "syntax error: %s", msg or err)
   end
 
+  if M.on_eval then M.on_eval(display) end
   local co = coroutine.create(chunk)
-  local executed, base_kb = 0, collectgarbage("count")
+  local executed = 0
   debug.sethook(co, function()
     executed = executed + HOOK_EVERY
     if executed >= INSTRUCTION_LIMIT then
       errors.raise(display, M.current_line(chunkname),
         "evaluation ran for more than %d instructions (an endless loop?)", INSTRUCTION_LIMIT)
     end
-    if collectgarbage("count") - base_kb > MEMORY_LIMIT_KB then
-      collectgarbage()
-      if collectgarbage("count") - base_kb > MEMORY_LIMIT_KB then
-        errors.raise(display, M.current_line(chunkname),
-          "evaluation used more than %d MiB of memory", MEMORY_LIMIT_KB // 1024)
-      end
-    end
   end, "", HOOK_EVERY)
+  -- Memory kept aside, to be given back should the file use all there
+  -- is: finding the line and making the message need some.
+  local reserve = string.rep(RESERVE_UNIT, 16)
   local ok, result = coroutine.resume(co)
+  reserve = nil
   if not ok then
+    collectgarbage()
     if errors.is(result) then error(result, 0) end
-    -- A Lua runtime error inside the file: its message already names
-    -- display:line.
-    local line, msg = tostring(result):match("^[^:]*:(%d+): (.*)$")
-    errors.raise(display, tonumber(line), "%s", msg or tostring(result))
+    -- A Lua runtime error inside the file. Its stack is kept (a
+    -- coroutine's is not unwound), so the line is known even when the
+    -- message has none.
+    local msg, line = M.message(result, display, require("config.isolate").LIMITS)
+    line = line or M.current_line(chunkname, co)
+    -- What the file built dies with its coroutine, before the message
+    -- is made: memory may be what ran out.
+    co, result = nil, nil
+    collectgarbage()
+    errors.raise(display, line, "%s", msg)
   end
   return result
 end

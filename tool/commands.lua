@@ -4,7 +4,7 @@
 -- as config errors (status 2) by the caller's handler.
 local errors = require("config.errors")
 local generate = require("config.generate")
-local resolve = require("config.resolve")
+local isolate = require("config.isolate")
 local util = require("config.util")
 local describe = require("tool.describe")
 
@@ -67,7 +67,7 @@ end
 -- build directory (dir); returns the resolved configuration. A directory
 -- configured anew is no longer stale (see mark_stale).
 local function configure_into(ctx, path, display, target, dir)
-  local cfg = resolve.resolve(ctx.root, path, display, target)
+  local cfg = isolate.resolve(ctx.root, path, display, target)
   local files = generate.files(cfg, dir, ctx.version)
   local ok, err = generate.write(dir, files)
   if not ok then errors.usage("cannot write the build directory: %s", err) end
@@ -336,7 +336,7 @@ configuration of the build directory, or ./app.conf.]],
       end
     end
     local display, path = conf_arg("describe", args)
-    local cfg = resolve.resolve(ctx.root, path, display, target or "unix")
+    local cfg = isolate.resolve(ctx.root, path, display, target or "unix")
     io.stdout:write(describe.text(cfg))
     return 0
   end,

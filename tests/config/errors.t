@@ -172,6 +172,49 @@ local cases = {
   { "statement without a name",
     GOOD_APP .. 'use { stack_size = "64K" }\n',
     "app.conf:4: use expects a name in quotes: use \"NAME\" { ... }" },
+  -- The limits hold inside C functions too: they are enforced from
+  -- outside the evaluation (config/isolate.lua).
+  { "one huge string",
+    GOOD_APP .. 'local s = string.rep("x", 1e9)\n',
+    "app.conf:4: evaluation used more than 256 MiB of memory" },
+  { "huge strings in a loop",
+    GOOD_APP .. 'local t = {}\nfor i = 1, 3 do\n  t[i] = string.rep("x", 6e8)\nend\n',
+    "app.conf:6: evaluation used more than 256 MiB of memory" },
+  { "a pattern that backtracks without end",
+    GOOD_APP .. 'local s = string.rep("a", 3000)\nlocal x = s:find("(.-)(.-)(.-)(.-)b")\n',
+    "app.conf: evaluation used more than 4 s of CPU time and was stopped "
+    .. "(a pattern that backtracks without end, or a string function on a huge string?)" },
+  { "a huge string in a manifest's constraint",
+    GOOD_APP .. 'use "bad"\n',
+    "libs/bad/manifest.lua:1: constraint 1 (x.rep(x, 1e9) ~= \"\"): evaluation used more than 256 MiB of memory",
+    { ["libs/bad/manifest.lua"] = 'return { summary = "x", constraints = { { \'x.rep(x, 1e9) ~= ""\', "m" } },\n'
+      .. '  options = { x = { type = "string", default = "x" } } }\n' } },
+  { "a constraint that fails on the application's values",
+    GOOD_APP .. 'use "bad" { n = 1000000000 }\n',
+    "libs/bad/manifest.lua: constraint 1 (x.rep(x, n) ~= \"\"): evaluation used more than 256 MiB of memory",
+    { ["libs/bad/manifest.lua"] = 'return { summary = "x", constraints = { { \'x.rep(x, n) ~= ""\', "m" } },\n'
+      .. '  options = { x = { type = "string", default = "x" }, n = { type = "int", default = 1 } } }\n' } },
+  { "error with a table",
+    GOOD_APP .. '\nerror({})\n',
+    "app.conf:5: error() called with a table, not a message string" },
+  { "error without a message",
+    GOOD_APP .. 'error()\n',
+    "app.conf:4: error() called without a message" },
+  { "error without a position",
+    GOOD_APP .. 'error("no such thing", 0)\n',
+    "app.conf:4: no such thing" },
+  { "error blamed on the caller",
+    GOOD_APP .. 'local function need(x) if not x then error("need a value", 2) end end\n\nneed(nil)\n',
+    "app.conf:6: need a value" },
+  { "a source listed twice",
+    'application "demo" {\n  sources = { "demo.c", "demo.c" },\n}\n',
+    "app.conf:2: source file 'demo.c' is listed twice (first as 'demo.c', line 2)" },
+  { "a source listed twice under two names",
+    'application "demo" {\n  sources = { "demo.c", "./demo.c" },\n}\n',
+    "app.conf:2: source file './demo.c' is listed twice (first as 'demo.c', line 2)" },
+  { "a target's source that the application lists already",
+    GOOD_APP .. 'target "unix" {\n  sources = { "sub/../demo.c" },\n}\n',
+    "app.conf:5: source file 'sub/../demo.c' is listed twice (first as 'demo.c', line 2)" },
   { "unknown target on the command line",
     GOOD_APP, "mirari: unknown target 'xne' (did you mean 'xen'?) (targets: 'unix' and 'xen')", nil, "-t xne" },
   { "misspelt xen setting",
@@ -197,10 +240,26 @@ for _, c in ipairs(cases) do
   t.write(dir .. "/app.conf", conf)
   t.write(dir .. "/demo.c", "void app_main(void) {}\n")
   for path, text in pairs(files or {}) do t.write(dir .. "/" .. path, text) end
-  local out, code = t.run(dir, t.quote(t.mirari) .. " configure " .. (args or "") .. " app.conf")
+  -- (timeout: should a limit ever stop holding, this fails, not hangs)
+  local out, code = t.run(dir, "timeout 60 " .. t.quote(t.mirari) .. " configure " .. (args or "") .. " app.conf")
   t.is(out, want .. "\n", name .. ": message")
   t.is(code, 2, name .. ": exit status 2")
   t.ok(not t.exists(dir .. "/_build"), name .. ": no build directory written")
+  os.execute("rm -rf " .. t.quote(dir))
+end
+
+-- The evaluation's memory stays under its limit whatever the file does:
+-- the largest process of a configure that asks for 1.8 GB, measured by
+-- the kernel (getrusage of the children, in KiB).
+do
+  local dir = t.tmpdir()
+  t.write(dir .. "/app.conf", GOOD_APP .. 'local t = {}\nfor i = 1, 3 do t[i] = string.rep("x", 6e8) end\n')
+  t.write(dir .. "/demo.c", "void app_main(void) {}\n")
+  local out = t.run(dir, "python3 -c 'import resource, subprocess, sys; "
+    .. "subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL); "
+    .. "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' " .. t.quote(t.mirari) .. " configure -q")
+  local kib = tonumber(out:match("%d+"))
+  t.ok(kib and kib < 256 * 1024, "a memory bomb's peak stays under 256 MiB (" .. tostring(kib) .. " KiB)", out)
   os.execute("rm -rf " .. t.quote(dir))
 end
 
