@@ -103,7 +103,8 @@ function M.constraint(expr, options)
   local keywords = { ["and"] = true, ["or"] = true, ["not"] = true, ["true"] = true,
                      ["false"] = true, ["nil"] = true }
   local code = expr:gsub('"[^"]*"', '""'):gsub("'[^']*'", "''")
-  for name in (" " .. code):gmatch("[^%w_.]([%a_][%w_]*)") do
+  -- (A name after '.' or ':' is a field or a method, such as s:sub.)
+  for name in (" " .. code):gmatch("[^%w_.:]([%a_][%w_]*)") do
     if not keywords[name] and options[name] == nil then
       return nil, ("unknown option '%s'"):format(name)
     end

@@ -2,7 +2,7 @@
 return {
   summary = "cooperative scheduler, handler threads, timers, events, logging, boot parameters",
   sources = {
-    "block.c", "boot.c", "ctx.c", "event.c", "heap.c", "log.c", "param.c", "sched.c", "timer.c",
+    "block.c", "boot.c", "ctx.c", "event.c", "heap.c", "log.c", "param.c", "sched.c", "stats.c", "timer.c",
     "arch/x86_64/switch.S",
   },
   -- Targets whose C library is newlib get its system calls from here.

@@ -91,6 +91,7 @@ struct sched {
 	struct mr_link runq;		/* FIFO of runnable threads */
 	struct mr_link threads;		/* every thread alive */
 	size_t nthreads;
+	size_t nthreads_peak;		/* the most alive at once */
 	struct mr_link cache;		/* reaped threads, stacks kept */
 	size_t ncached;
 	struct heap deadlines;		/* sleeps, wait timeouts, timers */

@@ -109,7 +109,8 @@ mr_thread_spawn(const char *name, mr_thread_fn fn, void *arg)
 	t->why = MR_OK;
 	t->state = THREAD_RUNNABLE;
 	mr_link_append(&sched.threads, &t->all);
-	sched.nthreads++;
+	if (++sched.nthreads > sched.nthreads_peak)
+		sched.nthreads_peak = sched.nthreads;
 	mr_link_append(&sched.runq, &t->link);
 	return t;
 }

@@ -72,11 +72,13 @@ void evtchn_unbind(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 void evtchn_notify(evtchn_port_t port);
 bool evtchn_poll(void);
+unsigned int evtchn_bound(void);	/* ports with a handler now */
 void evtchn_block(int64_t deadline);
 uint64_t hvm_param(uint32_t index);
 
 /* gnttab.c */
 void gnttab_init(void);
+size_t gnttab_used(void);		/* references granted now */
 
 /* xenstore.c */
 void xenstore_init(void);

@@ -112,6 +112,12 @@ evtchn_bind(evtchn_port_t port, evtchn_handler fn, void *arg)
 	evtchn_unmask(port);
 }
 
+unsigned int
+evtchn_bound(void)
+{
+	return npolled;
+}
+
 void
 evtchn_unbind(evtchn_port_t port)
 {

@@ -41,6 +41,12 @@ gnttab_init(void)
 		free_refs[nfree++] = i;
 }
 
+size_t
+gnttab_used(void)
+{
+	return ENTRIES - GNTTAB_NR_RESERVED_ENTRIES - nfree;
+}
+
 mr_result_t
 mr_gnttab_grant(uint16_t domid, uint64_t pfn, bool readonly, uint32_t *ref)
 {

@@ -99,6 +99,16 @@ copy_cmdline(const struct hvm_start_info *si)
 	cmdline[n] = '\0';
 }
 
+/* The Xen resources a guest holds, for mirari/stats.h. */
+static void
+report(mr_stats_put put, void *ctx)
+{
+	put(ctx, "xen_grants", gnttab_used());
+	put(ctx, "xen_event_channels", evtchn_bound());
+}
+
+static struct mr_stats_source stats_source = { .report = report };
+
 void
 xen_start(uint32_t start_info_paddr)
 {
@@ -119,5 +129,6 @@ xen_start(uint32_t start_info_paddr)
 	xenstore_init();
 	control_init();
 	control_check_devices(mr_xen_app);
+	mr_stats_register(&stats_source);
 	mr_boot(mr_xen_app, cmdline);
 }

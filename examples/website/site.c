@@ -1,8 +1,9 @@
 /*
  * site.c: the C part of examples/website. The http handler set serves the
- * files of htdocs/ on its own; the application adds /status, a route that
- * answers with how long the image has been up and how many times the
- * route was asked, to show routes next to files.
+ * files of htdocs/ on its own (and its counters at /status, the option
+ * status of app.conf); the application adds /uptime, a route that answers
+ * with how long the image has been up and how many times the route was
+ * asked, to show routes next to files.
  */
 #include <stdio.h>
 
@@ -12,7 +13,7 @@
 static unsigned long asked;
 
 static void
-status(struct mr_http_request *req, void *arg)
+uptime(struct mr_http_request *req, void *arg)
 {
 	char body[128];
 	int n;
@@ -31,6 +32,6 @@ site_main(void)
 {
 	mr_result_t r;
 
-	if ((r = mr_http_route("GET", "/status", status, NULL)) != MR_OK)
-		mr_panic("cannot add the route /status: %s", mr_strerror(r));
+	if ((r = mr_http_route("GET", "/uptime", uptime, NULL)) != MR_OK)
+		mr_panic("cannot add the route /uptime: %s", mr_strerror(r));
 }

@@ -27,6 +27,11 @@ return {
       what = "a file name without '/'",
       doc = "file served for a directory's URL (/dir/)",
     },
+    status = {
+      type = "string", default = "", max = 64, pattern = "^[%w_./-]*$",
+      what = "a path such as \"/status\" (letters, digits, '_', '.', '-', '/'), or \"\" for none",
+      doc = "a GET of this path answers the image's counters (mirari/stats.h) as one JSON object: threads, heap, buffers, connections, grants; \"\" for none",
+    },
     access_log = { type = "bool", default = true, doc = "one log line per request (method, path, status, bytes, microseconds)" },
     max_request_line = {
       type = "size", default = "8K", min = 64, max = "64K",
@@ -60,5 +65,8 @@ return {
       type = "size", default = "1M", min = 0, max = "1G",
       doc = "bytes of small files (up to 64K each) kept in memory once read",
     },
+  },
+  constraints = {
+    { 'status == "" or status:sub(1, 1) == "/"', 'status must be a path that starts with "/", such as "/status"' },
   },
 }

@@ -94,6 +94,9 @@ struct route {
 static struct route routes[MR_HTTP_ROUTES];
 static unsigned nroutes;
 
+/* For mirari/stats.h: connections being served now, requests answered. */
+static uint64_t nconns, nrequests;
+
 /* What is known of a file of the archive, once asked for. */
 struct file {
 	const struct mr_tarfs_node *node;	/* NULL: a free slot */
@@ -812,6 +815,7 @@ handle(struct conn *c, const struct http_request *r)
 		error_page(&q, 405, "Allow: GET, HEAD\r\n");
 	}
 	log_request(&q, t0);
+	nrequests++;
 	return c->error == MR_OK && !q.close;
 }
 
@@ -859,6 +863,7 @@ serve(struct mr_tcp *tcp, void *arg)
 		mr_warn("no memory for a connection (%zu bytes)", sizeof *c);
 		return;
 	}
+	nconns++;
 	c->tcp = tcp;
 	c->out_len = 0;
 	c->error = MR_OK;
@@ -924,6 +929,7 @@ serve(struct mr_tcp *tcp, void *arg)
 	}
 	flush(c);
 	free(c);
+	nconns--;
 }
 
 static void
@@ -969,9 +975,67 @@ start(void *arg)
 		mr_info("listening on port %d, routes only", MR_CFG_HTTP_PORT);
 }
 
+static void
+report(mr_stats_put put, void *ctx)
+{
+	put(ctx, "http_connections", nconns);
+	put(ctx, "http_cache_bytes", cache_used);
+	put(ctx, "http_requests_total", nrequests);
+}
+
+static struct mr_stats_source stats_source = { .report = report };
+
+/* The status route's answer: every counter, in one JSON object. */
+struct status_body {
+	char text[4096];
+	size_t len;
+};
+
+static void
+status_put(void *ctx, const char *name, uint64_t value)
+{
+	struct status_body *b = ctx;
+	int n;
+
+	if (b->len >= sizeof b->text)
+		return;
+	n = snprintf(b->text + b->len, sizeof b->text - b->len, "%s\"%s\":%llu",
+		     b->len > 1 ? "," : "", name, (unsigned long long)value);
+	b->len += n > 0 ? (size_t)n : 0;
+}
+
+static void
+status_route(struct mr_http_request *req, void *arg)
+{
+	struct status_body *b;
+
+	(void)arg;
+	/* On the heap, not the thread's stack: the answer is 4K. */
+	if ((b = malloc(sizeof *b)) == NULL) {
+		mr_http_respond(req, 503, "text/plain", "no memory\n", 10);
+		return;
+	}
+	b->text[0] = '{';
+	b->len = 1;
+	mr_stats_each(status_put, b);
+	if (b->len + 2 > sizeof b->text) {
+		mr_error("status: the counters do not fit in %zu bytes", sizeof b->text);
+		mr_http_respond(req, 500, "text/plain", "counters too long\n", 18);
+	} else {
+		memcpy(b->text + b->len, "}\n", 2);
+		mr_http_add_header(req, "Cache-Control", "no-store");
+		mr_http_respond(req, 200, "application/json", b->text, b->len + 2);
+	}
+	free(b);
+}
+
 void
 mr_http_init(void)
 {
+	mr_stats_register(&stats_source);
+	if (MR_CFG_HTTP_STATUS[0] != '\0' &&
+	    mr_http_route("GET", MR_CFG_HTTP_STATUS, status_route, NULL) != MR_OK)
+		mr_panic("http: cannot add the status route %s", MR_CFG_HTTP_STATUS);
 	/* Mounting and listening block: not here, in a thread. */
 	if (mr_thread_spawn("http", start, NULL) == NULL)
 		mr_panic("http: cannot start the server's thread");

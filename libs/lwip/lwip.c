@@ -10,6 +10,7 @@
  * At boot, netif.c attaches the net devices of app.conf to lwIP.
  */
 #include <mirari/lwip.h>
+#include <mirari/stats.h>
 #include <mirari/timer.h>
 
 #include "mirari_config.h"
@@ -36,10 +37,31 @@ tick(void *arg)
 #endif
 }
 
+/* The counters of mr_lwip_stats, for mirari/stats.h. */
+static void
+report(mr_stats_put put, void *ctx)
+{
+	struct mr_lwip_stats s;
+
+	mr_lwip_stats(&s);
+	put(ctx, "lwip_heap_used", s.heap_used);
+	put(ctx, "lwip_pbufs", s.pbufs_used);
+	put(ctx, "lwip_pbuf_refs", lwip_stats.memp[MEMP_PBUF]->used);
+	put(ctx, "lwip_tcp_pcbs", s.tcp_used);
+#if LWIP_TCP
+	put(ctx, "lwip_tcp_segs", lwip_stats.memp[MEMP_TCP_SEG]->used);
+#endif
+	put(ctx, "lwip_udp_pcbs", s.udp_used);
+	put(ctx, "lwip_errors_total", s.errors);
+}
+
+static struct mr_stats_source stats_source = { .report = report };
+
 void
 mr_lwip_init(void)
 {
 	lwip_init();
+	mr_stats_register(&stats_source);
 	mr_timer_init(&tick_timer, "lwip", tick, NULL);
 	mr_timer_start(&tick_timer, MR_CFG_LWIP_TIMER_INTERVAL,
 		       MR_CFG_LWIP_TIMER_INTERVAL);

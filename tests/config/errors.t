@@ -194,6 +194,9 @@ local cases = {
     "libs/bad/manifest.lua: constraint 1 (x.rep(x, n) ~= \"\"): evaluation used more than 256 MiB of memory",
     { ["libs/bad/manifest.lua"] = 'return { summary = "x", constraints = { { \'x.rep(x, n) ~= ""\', "m" } },\n'
       .. '  options = { x = { type = "string", default = "x" }, n = { type = "int", default = 1 } } }\n' } },
+  { "a status route that is not a path",
+    GOOD_APP .. 'handlers "http" { status = "status" }\n',
+    'app.conf:4: library \'http\': status must be a path that starts with "/", such as "/status"' },
   { "error with a table",
     GOOD_APP .. '\nerror({})\n',
     "app.conf:5: error() called with a table, not a message string" },

@@ -5,7 +5,7 @@
 -- with the http handler set on a forwarded 127.0.0.1 port, checked with
 -- curl by tests/lib/sitecheck.sh: every file's bytes, HEAD, types, ranges,
 -- ETag revalidation, 404, directories, keep-alive, traversal attempts;
--- and the C route /status.
+-- the C route /uptime and the handler set's /status.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
@@ -45,9 +45,15 @@ t.is(out:match("files (%d+)"), "4", "it fetched the four files of htdocs/")
 for name, result in out:gmatch("check (%S+[^\n]-) (ok[^\n]*)\n") do t.ok(true, name) end
 for line in out:gmatch("check ([^\n]- FAIL[^\n]*)\n") do t.ok(false, line) end
 
-local status = t.run("/", "curl -s --max-time 5 " .. base .. "/status")
-t.has(status, '"app":"website"', "the C route /status answers", status)
-t.has(status, '"target":"unix"', "from the Unix image")
+local uptime = t.run("/", "curl -s --max-time 5 " .. base .. "/uptime")
+t.has(uptime, '"app":"website"', "the C route /uptime answers", uptime)
+t.has(uptime, '"target":"unix"', "from the Unix image")
+local status = t.run("/", "curl -s --max-time 5 -D - " .. base .. "/status")
+t.has(status, "Content-Type: application/json", "the handler set's /status answers JSON", status)
+t.ok(status:match('\n{"uptime_ms":%d+,"threads":%d+,"threads_peak":%d+,') ~= nil, "with the runtime's counters first", status)
+t.ok(status:match('"heap_used":%d+') and status:match('"lwip_pbufs":%d+') and status:match('"lwip_tcp_pcbs":%d+')
+  and status:match('"http_connections":1,') and status:match('"http_requests_total":%d+}\n$'),
+  "then lwIP's and the handler set's (its own connection the one open)", status)
 t.has(t.read(log) or "", "GET /index.html 200", "the access log has a line per request")
 if pid then t.run("/", "kill " .. pid) end
 t.ok(not (t.read(log) or ""):find("crash", 1, true), "the image did not crash", t.read(log))

@@ -4,7 +4,7 @@
 -- disk and a vif on xenbr0; blkfront reads the image, tarfs mounts it and
 -- the http handler set serves it. dom0 runs tests/lib/sitecheck.sh against
 -- it (every file's bytes, HEAD, types, ranges, ETag, 404, directories,
--- keep-alive, traversal attempts) and asks the C route /status; then
+-- keep-alive, traversal attempts) and asks the C route /uptime and the handler set's /status; then
 -- libs/http/tests/keepalive.py holds twice tcp_connections (256) idle
 -- keep-alive connections open against it, beside a request and an answer
 -- in progress, and times a new client (as tests/unix/keepalive.t does on
@@ -43,6 +43,8 @@ i=0; until curl -sf -o /dev/null --max-time 1 http://192.0.2.10/ || [ $i -gt 300
 echo '@@@ check'
 sh %s http://192.0.2.10 %s 2>&1
 echo '@@@ status'
+curl -s --max-time 10 http://192.0.2.10/uptime
+echo
 curl -s --max-time 10 http://192.0.2.10/status
 echo
 echo '@@@ keepalive'
@@ -63,7 +65,9 @@ t.has(check, "sitecheck done", "sitecheck ran to its end from dom0", out)
 t.is(check:match("files (%d+)"), "4", "it fetched the four files of htdocs/")
 for name in check:gmatch("check (%S+[^\n]-) ok[^\n]*\n") do t.ok(true, name) end
 for line in check:gmatch("check ([^\n]- FAIL[^\n]*)\n") do t.ok(false, line) end
-t.has(section.status or "", '"target":"xen"', "the C route /status answers from the Xen guest", section.status)
+t.has(section.status or "", '"target":"xen"', "the C route /uptime answers from the Xen guest", section.status)
+t.ok((section.status or ""):match('"xen_grants":%d+,"xen_event_channels":%d+') ~= nil,
+  "the handler set's /status has the Xen backend's counters", section.status)
 
 -- Idle keep-alive clients: the handler set serves 32 connections at once
 -- (max_connections), and the 33rd closes the one idle the longest.

@@ -9,6 +9,7 @@
 #include <mirari/event.h>
 #include <mirari/log.h>
 #include <mirari/param.h>
+#include <mirari/stats.h>
 #include <mirari/thread.h>
 #include <mirari/timer.h>
 
