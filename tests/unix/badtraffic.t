@@ -226,12 +226,13 @@ def synflood(n=5000, secs=5.0):
 
 def conns(n, budget):
     t0 = time.time()
-    done, fails, served = 0, 0, 0
+    done, fails, served = 0, [], 0
     linger0 = struct.pack("ii", 1, 0)
     while done < n and time.time() - t0 < budget:
+        mode, t1, port, step = done % 4, time.time(), "-", "connect"
         try:
             s = socket.create_connection((DST, 80), timeout=5)
-            mode = done % 4
+            port, step = s.getsockname()[1], "send"
             if mode == 1:       # half a request, then dropped with a reset
                 s.sendall(b"GET / HT")
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger0)
@@ -239,19 +240,25 @@ def conns(n, budget):
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger0)
             elif mode == 3:     # a whole request, the answer read, then closed
                 s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-                got = b""
+                step, got = "recv", b""
                 while b"</html>" not in got:
                     c = s.recv(4096)
                     if not c:
                         break
                     got += c
                 served += b"</html>" in got
+                if b"</html>" not in got:
+                    raise OSError("the answer ended after %d bytes" % len(got))
             s.close()           # mode 0: opened and closed, nothing sent
-        except OSError:
-            fails += 1
+        except OSError as e:
+            # Which one, how and when: the evidence a failure needs.
+            fails.append("#%d mode %d port %s %s: %s after %.2f s, %.1f s in"
+                         % (done, mode, port, step, e, time.time() - t1, t1 - t0))
         done += 1
     say("connections", done)
-    say("connect_failures", fails)
+    say("connect_failures", len(fails))
+    for f in fails[:20]:
+        say("failed", f)
     say("pages_served", served)
     say("conn_seconds", "%.1f" % (time.time() - t0))
     time.sleep(0.5)
@@ -373,7 +380,7 @@ local ok, err = pcall(function()
   kv = phase("conns", mac .. " " .. CONNECTIONS .. " " .. CONN_BUDGET, CONN_BUDGET + 60)
   t.is(kv.connections, tostring(CONNECTIONS), CONNECTIONS .. " connections opened and dropped within "
     .. CONN_BUDGET .. " s")
-  t.is(kv.connect_failures, "0", "every connection was accepted")
+  t.is(kv.connect_failures, "0", "every connection was served as its kind asks (the failures are listed above)")
   t.is(kv.pages_served, tostring(CONNECTIONS // 4), "every fourth one got its page")
   t.is(kv.page_after, "True", "conns: the page is served right after them")
   still_serving("conns")
