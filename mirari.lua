@@ -31,8 +31,8 @@ if arg[1] == "--isolated-resolve" then
 end
 
 local errors = require("config.errors")
-local util = require("config.util")
-local commands = require("tool.commands")
+-- Loaded by main, where an interrupt (SIGINT) is caught like any other.
+local util, commands
 
 local PROGRAM_HELP = [[
 usage: mirari [--version] [--help] COMMAND [OPTIONS] [ARGS]
@@ -131,6 +131,7 @@ local function parse(c, args)
 end
 
 local function main(args)
+  util, commands = require("config.util"), require("tool.commands")
   local first = args[1]
   if first == nil or first == "-h" or first == "--help" or first == "help" then
     if first == "help" and args[2] then
@@ -158,7 +159,17 @@ local function main(args)
 end
 
 math.randomseed(os.time() + math.floor(os.clock() * 1e6))
-local ok, status = errors.catch(main, { table.unpack(arg) })
+-- A SIGINT where nothing waits for a child (mirari run passes one on to
+-- its image) ends mirari calmly, with the conventional status; os.exit
+-- leaves the Lua state as it is, so a child that io.popen started is not
+-- waited for (an image follows its parent: backends/unix/stop.c).
+local caught, ok, status = pcall(errors.catch, main, { table.unpack(arg) })
+if not caught then
+  if not errors.is_interrupt(ok) then error(ok, 0) end
+  io.stdout:flush()
+  io.stderr:write("mirari: interrupted\n")
+  os.exit(130)
+end
 if ok then
   io.stdout:flush()
   os.exit(status or 0)

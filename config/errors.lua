@@ -31,11 +31,17 @@ function M.format(e)
   return where .. e.msg
 end
 
+-- lua5.3's SIGINT handler raises "interrupted!" in whatever Lua code runs.
+function M.is_interrupt(e)
+  return type(e) == "string" and e:match("interrupted!$") ~= nil
+end
+
 -- Call f(...); return true plus its results, or false plus a ConfigError.
--- Errors that are not ConfigErrors propagate with a traceback.
+-- Errors that are not ConfigErrors propagate with a traceback, except an
+-- interrupt (SIGINT), which propagates as it is.
 function M.catch(f, ...)
   local r = table.pack(xpcall(f, function(e)
-    if M.is(e) then return e end
+    if M.is(e) or M.is_interrupt(e) then return e end
     return debug.traceback(tostring(e), 2)
   end, ...))
   if r[1] then return table.unpack(r, 1, r.n) end

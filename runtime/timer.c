@@ -21,13 +21,16 @@ timer_expire(struct mr__deadline *dl)
 		if (next <= now) {
 			missed = (now - next) / timer->period + 1;
 			next = time_add(next, missed * timer->period);
+			timer->skipped += (uint64_t)missed;
 		}
 		dl->when = next;
 		heap_insert(&sched.deadlines, dl);
 	}
-	if (mr_thread_spawn(timer->name, timer->fn, timer->arg) == NULL)
+	if (mr_thread_spawn(timer->name, timer->fn, timer->arg) == NULL) {
+		timer->skipped++;
 		mr_warn("timer %s: no thread left for its handler, expiry "
 			"skipped", timer->name);
+	}
 }
 
 void
@@ -37,6 +40,7 @@ mr_timer_init(struct mr_timer *timer, const char *name, mr_thread_fn fn,
 	timer->dl.slot = SIZE_MAX;
 	timer->dl.expire = timer_expire;
 	timer->period = 0;
+	timer->skipped = 0;
 	timer->name = name;
 	timer->fn = fn;
 	timer->arg = arg;
@@ -62,4 +66,10 @@ bool
 mr_timer_active(const struct mr_timer *timer)
 {
 	return timer->dl.slot != SIZE_MAX;
+}
+
+uint64_t
+mr_timer_skipped(const struct mr_timer *timer)
+{
+	return timer->skipped;
 }

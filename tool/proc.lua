@@ -43,24 +43,32 @@ function M.ended(pid)
   return stat == nil or stat:match("^%d+ %(.*%) (%a)") == "Z"
 end
 
-local function is_interrupt(err)
-  return type(err) == "string" and err:match("interrupted!$") ~= nil
-end
+local is_interrupt = require("config.errors").is_interrupt
 M.is_interrupt = is_interrupt
 
 -- Start shell command (cmd), standard input /dev/null, as a direct child
 -- of this process (cmd should exec its program, so that the program is
 -- the child). Returns a handle for wait and kill, or nil and a message.
+-- A SIGINT that arrives once the child exists, before its pid is known,
+-- is not lost: wait() passes it on first.
 function M.spawn(cmd)
   local pidfile = os.tmpname()
   local pipe = io.popen(("echo $$ >%s; MIRARI_RUN_PARENT=%d; export MIRARI_RUN_PARENT; %s </dev/null")
     :format(util.quote(pidfile), M.self_pid(), cmd), "w")
-  local child = { pipe = pipe, pidfile = pidfile }
-  -- The shell writes its pid (the program's, after exec) at once.
+  local child = { pipe = pipe, pidfile = pidfile, interrupts = 0 }
+  -- The shell writes its pid (the program's, after exec) at once; on a
+  -- loaded machine the program may already run (and a user, or a test,
+  -- interrupt it) while this loop still sleeps.
   for _ = 1, 500 do
-    child.pid = tonumber(util.read_file(pidfile) or "")
+    local ok, err = pcall(function()
+      child.pid = tonumber(util.read_file(pidfile) or "")
+      if not child.pid then M.sleep(0.01) end
+    end)
+    if not ok then
+      if not is_interrupt(err) then error(err, 0) end
+      child.interrupts = child.interrupts + 1
+    end
     if child.pid then break end
-    M.sleep(0.01)
   end
   os.remove(pidfile)
   if not child.pid then
@@ -80,6 +88,9 @@ end
 -- on_interrupt(), and the wait goes on.
 function M.wait(child, on_interrupt)
   local delay = 0.01
+  for _ = 1, child.interrupts or 0 do
+    if on_interrupt then on_interrupt() end
+  end
   while true do
     local ok, err = pcall(function()
       while not M.ended(child.pid) do

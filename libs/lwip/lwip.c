@@ -73,6 +73,8 @@ mr_lwip_stats(struct mr_lwip_stats *stats)
 {
 	*stats = (struct mr_lwip_stats){
 		.ticks = ticks,
+		.ticks_skipped = mr_timer_skipped(&tick_timer),
+		.tick_interval = MR_CFG_LWIP_TIMER_INTERVAL,
 		.heap_size = lwip_stats.mem.avail,
 		.heap_used = lwip_stats.mem.used,
 		.pbufs_total = lwip_stats.memp[MEMP_PBUF_POOL]->avail,

@@ -7,10 +7,13 @@ function M.ok(cond, name, diag)
   count = count + 1
   if not cond then failed = failed + 1 end
   io.stdout:write(("%s %d - %s\n"):format(cond and "ok" or "not ok", count, name))
-  if not cond and diag then
-    io.stdout:write("# ", (tostring(diag):gsub("\n", "\n# ")), "\n")
-  end
   io.stdout:flush()
+  -- A failure's diagnostics go to stderr, as Test::More's do, so that
+  -- prove shows them without -v (CI runs it without).
+  if not cond and diag then
+    io.stderr:write("# ", (tostring(diag):gsub("\n", "\n# ")), "\n")
+    io.stderr:flush()
+  end
   return cond
 end
 
@@ -45,12 +48,16 @@ function M.quote(s)
 end
 
 -- Run a shell command in (dir); returns its combined output and exit status.
+-- Output written after the command ended, by a process it left behind
+-- (an image stopping when its supervisor died) and still holding the pipe,
+-- comes after the status line: it is kept, at the end.
 function M.run(dir, cmd)
   local p = io.popen(("cd %s && { %s ; } 2>&1; echo \"@exit=$?\""):format(M.quote(dir), cmd))
   local out = p:read("a")
   p:close()
-  local body, code = out:match("^(.-)@exit=(%d+)\n?$")
-  return body, tonumber(code)
+  local body, code, late = out:match("^(.*)@exit=(%d+)\n(.-)$")
+  if not body then return out, nil end
+  return body .. late, tonumber(code)
 end
 
 -- Split (output) into sections, each started by a line "@@@ NAME": a map

@@ -244,6 +244,12 @@ test_skip(void)
 	ok(times[1] >= MR_MSEC(60), "... then on its schedule again, the "
 	   "missed expiries skipped rather than run in a burst (%lld us)",
 	   (long long)(times[1] / 1000));
+	/* 20, 30, 40 and 50 ms at least; more if this machine was late too. */
+	ok(mr_timer_skipped(&timer) >= 4, "... and counted as skipped (%llu)",
+	   (unsigned long long)mr_timer_skipped(&timer));
+	ok(times[1] >= MR_MSEC(10) * (int64_t)(mr_timer_skipped(&timer) + 2),
+	   "... every period fired or skipped: the second run is on the "
+	   "deadline after the skipped ones");
 }
 
 /* Handler threads cannot be spawned while every thread slot is taken. */
@@ -277,7 +283,8 @@ starved(void *arg)
 	for (i = 1; i < MR_CFG_RUNTIME_MAX_THREADS; i++)
 		mr_thread_spawn("hold", hold_slot, NULL);
 	sched_run();
-	printf("fired=%d first=%lld\n", fired, (long long)times[0]);
+	printf("fired=%d first=%lld skipped=%llu\n", fired, (long long)times[0],
+	       (unsigned long long)mr_timer_skipped(&timer));
 }
 
 static void
@@ -286,14 +293,17 @@ test_no_thread(void)
 	struct child c;
 	int n = -1;
 	long long first = 0;
+	unsigned long long skipped = 0;
 
 	child_run(&c, starved, NULL);
 	ok(strstr(c.err, " warn -: timer full: no thread left for its "
 		  "handler, expiry skipped\n") != NULL,
 	   "with no thread left, an expiry is skipped with a warning");
-	sscanf(c.out, "fired=%d first=%lld", &n, &first);
+	sscanf(c.out, "fired=%d first=%lld skipped=%llu", &n, &first, &skipped);
 	ok(n == 1 && first >= MR_MSEC(35),
 	   "... and the timer is kept: it fires once threads are back");
+	ok(skipped >= 1, "... and the expiry that found no thread is counted "
+	   "as skipped (%llu)", skipped);
 }
 
 int

@@ -338,6 +338,7 @@ local function phase(name, args, limit)
   diag(name .. ":\n" .. o)
   local kv = {}
   for k, v in o:gmatch("(%S+) ([^\n]*)") do kv[k] = v end
+  kv.output = o
   return kv
 end
 
@@ -380,7 +381,7 @@ local ok, err = pcall(function()
   kv = phase("conns", mac .. " " .. CONNECTIONS .. " " .. CONN_BUDGET, CONN_BUDGET + 60)
   t.is(kv.connections, tostring(CONNECTIONS), CONNECTIONS .. " connections opened and dropped within "
     .. CONN_BUDGET .. " s")
-  t.is(kv.connect_failures, "0", "every connection was served as its kind asks (the failures are listed above)")
+  t.ok(kv.connect_failures == "0", "every connection was served as its kind asks", kv.output)
   t.is(kv.pages_served, tostring(CONNECTIONS // 4), "every fourth one got its page")
   t.is(kv.page_after, "True", "conns: the page is served right after them")
   still_serving("conns")

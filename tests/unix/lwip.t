@@ -70,11 +70,16 @@ out, code = t.run(app, env .. m .. " run 2>&1")
 t.is(code, 0, "lwiptest exits 0", out)
 t.has(out, "heap 131072 pool 64\n", "lwIP's heap and pool have the sizes of app.conf")
 t.has(out, "selftest: success\n", "the selftest passes (buffers, UDP and TCP over loopback)")
-local ticks, ms = out:match("ticks: (%d+) in (%d+) ms\n")
-ticks, ms = tonumber(ticks), tonumber(ms)
-t.ok(ticks and ms >= 1000 and ticks >= 3 and ticks <= ms // 50 + 1,
-  "lwIP's timers ran periodically during a second, never more often than every 50ms (timer_interval)", out)
-io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms\n")
+-- Every 50 ms period of the second either ran lwIP's timers or was
+-- skipped because the process was late (a loaded machine): counted, not
+-- timed; never more runs than periods.
+local ticks, ms, skipped = out:match("ticks: (%d+) in (%d+) ms, (%d+) skipped, every 50 ms\n")
+ticks, ms, skipped = tonumber(ticks), tonumber(ms), tonumber(skipped)
+t.ok(ticks and ms >= 1000 and ticks + skipped + 2 >= ms // 50 and ticks <= ms // 50 + 1,
+  "lwIP's timers ran periodically during a second, never more often than every 50ms (timer_interval), "
+  .. "every period run or skipped", out)
+io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms, ",
+  tostring(skipped), " periods skipped\n")
 t.has(out, "own names: 156\n", "the application's definitions of lwIP's names are its own")
 t.has(out, "lwip ok\n", "lwip ok")
 

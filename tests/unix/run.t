@@ -132,5 +132,33 @@ t.is(code, 2, "a source changed since the build: run refuses", out)
 t.has(out, "_build is out of date: app.conf or a source changed since it was built; run 'mirari build' first",
   "and says what to do", out)
 
+-- A SIGINT that comes while mirari still waits to learn its child's pid
+-- (a loaded machine: the image already runs and greets) is passed on
+-- once the pid is known, not lost with mirari stuck in pclose. Made
+-- certain here: the first look for the pid finds nothing, and the sleep
+-- after it is interrupted as lua5.3's SIGINT handler interrupts it.
+t.write(dir .. "/spawn.lua", [[
+package.path = arg[1] .. "/?.lua;" .. package.path
+local proc, util = require("tool.proc"), require("config.util")
+local read, sleep, reads, sleeps = util.read_file, proc.sleep, 0, 0
+util.read_file = function(p) reads = reads + 1; if reads > 1 then return read(p) end end
+proc.sleep = function(s) sleeps = sleeps + 1; if sleeps == 1 then error("interrupted!") end; sleep(s) end
+local child = assert(proc.spawn("exec sleep 30"))
+util.read_file, proc.sleep = read, sleep
+local passed = 0
+local how, code = proc.wait(child, function() passed = passed + 1; proc.kill(child, "INT") end)
+print(("interrupts %d, passed on %d, child %s %s"):format(child.interrupts, passed, how, code))
+]])
+out, code = t.run(dir, "timeout 20 lua5.3 spawn.lua " .. q(t.root) .. " 2>&1")
+t.is(out, "interrupts 1, passed on 1, child signal 2\n", "a SIGINT before the child's pid is known is passed on to it")
+
+-- A SIGINT in mirari's own code (here: raised the way lua5.3's handler
+-- does, from a hook, a few instructions into mirari describe) ends it
+-- calmly with 130, not with a traceback.
+out, code = t.run(dir, "lua5.3 -e " .. q("debug.sethook(function() debug.sethook(); error('interrupted!') end, '', 1000)")
+  .. " " .. q(t.root .. "/mirari.lua") .. " describe 2>&1")
+t.is(code, 130, "an interrupt elsewhere: status 130", out)
+t.is(out, "mirari: interrupted\n", "and one calm line", out)
+
 os.execute("rm -rf " .. q(dir))
 t.done()

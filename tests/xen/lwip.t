@@ -42,11 +42,14 @@ out = r and r.output or ""
 t.has(out, "@mirari end=poweroff", "the guest powered off (mr_exit(0))")
 t.has(out, "heap 131072 pool 64\n", "lwIP's heap and pool have the sizes of app.conf")
 t.has(out, "selftest: success\n", "the selftest passes (buffers, UDP and TCP over loopback)")
-local ticks, ms = out:match("ticks: (%d+) in (%d+) ms\n")
-ticks, ms = tonumber(ticks), tonumber(ms)
-t.ok(ticks and ms >= 1000 and ticks >= 3 and ticks <= ms // 50 + 1,
-  "lwIP's timers ran periodically in the guest, never more often than every 50ms", out)
-io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms\n")
+-- Every period ran or was skipped (counted, not timed: the emulated
+-- guest is often late); never more runs than periods.
+local ticks, ms, skipped = out:match("ticks: (%d+) in (%d+) ms, (%d+) skipped, every 50 ms\n")
+ticks, ms, skipped = tonumber(ticks), tonumber(ms), tonumber(skipped)
+t.ok(ticks and ms >= 1000 and ticks + skipped + 2 >= ms // 50 and ticks <= ms // 50 + 1,
+  "lwIP's timers ran periodically in the guest, never more often than every 50ms, every period run or skipped", out)
+io.stdout:write("# ", tostring(ticks), " runs of lwIP's timers in ", tostring(ms), " ms, ",
+  tostring(skipped), " periods skipped\n")
 t.has(out, "own names: 156\n", "the application's definitions of lwIP's names are its own")
 t.has(out, "lwip ok\n", "lwip ok")
 if r then

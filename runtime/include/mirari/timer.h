@@ -32,6 +32,7 @@ struct mr_timer {
 	const char *name;
 	mr_thread_fn fn;
 	void *arg;
+	uint64_t skipped;
 };
 
 /*
@@ -53,5 +54,13 @@ MR_API void mr_timer_start(struct mr_timer *timer, mr_time_t delay,
 MR_API void mr_timer_stop(struct mr_timer *timer);
 
 MR_API bool mr_timer_active(const struct mr_timer *timer);
+
+/*
+ * The expiries of (timer) skipped since mr_timer_init: periods that passed
+ * while the platform had fallen behind, and expiries that found no thread
+ * left for the handler. With the handler's own count, every period is
+ * accounted for, however loaded the machine.
+ */
+MR_API uint64_t mr_timer_skipped(const struct mr_timer *timer);
 
 #endif /* MIRARI_TIMER_H */

@@ -24,6 +24,8 @@ MR_API void mr_lwip_init(void);
 /* Counters of the stack, for tests and monitoring. */
 struct mr_lwip_stats {
 	uint64_t ticks;		/* runs of lwIP's timers since boot */
+	uint64_t ticks_skipped;	/* periods skipped: the platform was late */
+	mr_time_t tick_interval; /* their period (option timer_interval) */
 	size_t heap_size;	/* bytes of lwIP's heap (option mem_size) */
 	size_t heap_used;	/* of which in use now */
 	size_t pbufs_total;	/* receive buffers (option pbuf_pool_size) */
