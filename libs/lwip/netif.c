@@ -74,6 +74,7 @@ static uint8_t tx_frame[FRAME_MAX];
 static uint8_t rx_frame[FRAME_MAX];
 #if LWIP_TCP
 static unsigned long syn_evictions;	/* half-open connections evicted */
+static unsigned long syn_restarts;	/* ... given up for a new SYN */
 #endif
 
 static err_t
@@ -185,6 +186,19 @@ listening(u32_t addr, u16_t port)
  * closes the connection marked idle the longest (net.c). A SYN that
  * lwIP would not take anyway (no listener) or that repeats one of a
  * connection it has costs nobody their connection.
+ *
+ * A peer that starts over. lwIP 2.1.3 answers a SYN to a half-open
+ * connection only when it repeats the first one (the same sequence
+ * number: the SYN-ACK again); any other SYN it drops without a word. So a
+ * client whose new connection reuses the address and port of a half-open
+ * one (a port used again soon; or a stale one a SYN flood left with this
+ * client's address, which is how it was seen) got no answer to any of its
+ * SYNs until that half-open connection timed out, 20 s later. Its new SYN
+ * says it has started over: the half-open connection goes, without a
+ * reset (the peer no longer knows it), and the SYN makes a new one. A
+ * spoofed SYN can end a real client's half-open connection this way only
+ * by guessing its port within one round trip, and the client's next SYN
+ * then takes it back.
  */
 static void
 syn_guard(const uint8_t *frame, size_t len)
@@ -192,7 +206,7 @@ syn_guard(const uint8_t *frame, size_t len)
 	struct tcp_pcb *pcb, *oldest = NULL;
 	unsigned int half_open = 0;
 	bool reclaimable = tcp_tw_pcbs != NULL;
-	u32_t src, dst;
+	u32_t src, dst, seq;
 	u16_t sport, dport;
 	size_t ihl;
 
@@ -212,13 +226,32 @@ syn_guard(const uint8_t *frame, size_t len)
 	memcpy(&dst, frame + 16, 4);
 	sport = (u16_t)(frame[ihl] << 8 | frame[ihl + 1]);
 	dport = (u16_t)(frame[ihl + 2] << 8 | frame[ihl + 3]);
+	seq = (u32_t)frame[ihl + 4] << 24 | (u32_t)frame[ihl + 5] << 16 |
+	      (u32_t)frame[ihl + 6] << 8 | frame[ihl + 7];
 	if (!listening(dst, dport))
 		return;
 
-	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next) {
+	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next)
 		if (pcb->remote_port == sport && pcb->local_port == dport &&
 		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src)
-			return;	/* a SYN sent again: lwIP has its pcb */
+			break;
+	if (pcb != NULL) {
+		/*
+		 * lwIP answers a SYN that repeats the first one, and one to
+		 * a synchronized connection (a challenge ACK); not a new
+		 * SYN to a half-open connection (above).
+		 */
+		if (pcb->state != SYN_RCVD || seq == pcb->rcv_nxt - 1)
+			return;
+		if (syn_restarts++ % 10000 == 0)
+			mr_warn("tcp: a SYN from %u.%u.%u.%u:%u starts over: its "
+				"half-open connection is dropped; %lu so far",
+				frame[12], frame[13], frame[14], frame[15],
+				(unsigned int)sport, syn_restarts);
+		tcp_abandon(pcb, 0);
+	}
+
+	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next) {
 		if (pcb->state == LAST_ACK || pcb->state == CLOSING)
 			reclaimable = true;
 		if (pcb->state != SYN_RCVD)

@@ -264,6 +264,41 @@ def conns(n, budget):
     time.sleep(0.5)
     say("page_after", page())
 
+def restart(port):
+    """A half-open connection from an address and port, then a new
+    connection from the same address and port, with another sequence
+    number: a client starting over where a SYN flood left a half-open
+    connection with its address, or one using a port again. All by hand
+    from an address this namespace's kernel does not have, so that it
+    sends no reset to end the half-open one (and lwIP learns its MAC
+    address from an ARP request it sends first)."""
+    peer, mss = "192.0.2.77", b"\x02\x04\x05\xb4"
+    r = rawsock()
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))    # ETH_P_ALL
+    rx.bind((IFACE, 3))
+    rx.settimeout(0.2)
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + smac + ip(peer) + b"\0" * 6 + ip(DST)
+    r.send(eth(arp, 0x0806))
+    r.send(tcp_frame(tcp(port, 80, 12345, SYN, opts=mss, src=peer), src=peer))
+    r.send(tcp_frame(tcp(port, 80, 99999, SYN, opts=mss, src=peer), src=peer))
+    t0, acks = time.time(), []
+    while time.time() - t0 < 3 and 100000 not in acks:
+        try:
+            f = rx.recv(2048)
+        except socket.timeout:
+            continue
+        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or f[26:30] != ip(DST) or f[30:34] != ip(peer):
+            continue
+        t = 14 + 4 * (f[14] & 15)
+        sport, dport, _, ackno, _, flags = struct.unpack("!HHIIBB", f[t:t + 14])
+        if sport == 80 and dport == port and flags & (SYN | ACK) == SYN | ACK:
+            acks.append(ackno)
+    say("restart_synacks", ",".join(map(str, acks)) or "none")
+    say("restart_answered", 100000 in acks)
+    say("restart_seconds", "%.2f" % (time.time() - t0))
+    # End the connection that the answer began.
+    r.send(tcp_frame(tcp(port, 80, 100000, RST, src=peer), src=peer))
+
 def slow():
     req = b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
     results = []
@@ -303,6 +338,8 @@ elif phase == "synflood":
     synflood()
 elif phase == "conns":
     conns(int(sys.argv[3]), float(sys.argv[4]))
+elif phase == "restart":
+    restart(int(sys.argv[3]))
 elif phase == "slow":
     slow()
 ]==])
@@ -386,7 +423,17 @@ local ok, err = pcall(function()
   t.is(kv.page_after, "True", "conns: the page is served right after them")
   still_serving("conns")
 
-  -- 4. Three slow clients, one byte every 200 ms, while others are served.
+  -- 4. A client that starts over on the address and port of a half-open
+  -- connection (one a SYN flood left with its address, or a port used
+  -- again): lwIP 2.1.3 alone ignores its SYN, and every retry, until the
+  -- half-open one times out after 20 s; the SYN-ACK must answer the new
+  -- SYN (acknowledge 99999 + 1).
+  kv = phase("restart", mac .. " 61000", 30)
+  t.ok(kv.restart_answered == "True", "restart: a new SYN on the address and port of a half-open connection "
+    .. "is answered", kv.output)
+  still_serving("restart")
+
+  -- 5. Three slow clients, one byte every 200 ms, while others are served.
   kv = phase("slow", mac, 90)
   t.is(kv.slow_served, "3", "three slow clients got their page")
   t.is(kv.pages_during_slow, "True", "20 pages served to others meanwhile")
