@@ -84,8 +84,10 @@ function M.kill(child, name)
 end
 
 -- Wait for (child) to end; returns how ("exit" or "signal") and the code,
--- as os.execute does. Each SIGINT that mirari receives meanwhile calls
--- on_interrupt(), and the wait goes on.
+-- as os.execute does. A SIGINT that mirari receives meanwhile (or while
+-- spawn waited for the pid) calls on_interrupt(), and the wait goes on.
+-- lua5.3 takes only the first: its handler puts SIGINT back to its
+-- default, so a second one ends mirari, and the image follows it.
 function M.wait(child, on_interrupt)
   local delay = 0.01
   for _ = 1, child.interrupts or 0 do

@@ -197,8 +197,9 @@ listening(u32_t addr, u16_t port)
  * says it has started over: the half-open connection goes, without a
  * reset (the peer no longer knows it), and the SYN makes a new one. A
  * spoofed SYN can end a real client's half-open connection this way only
- * by guessing its port within one round trip, and the client's next SYN
- * then takes it back.
+ * by guessing its port within one round trip; that client's ACK then
+ * meets the new connection and is answered with a reset, and it tries
+ * again: as from a SYN flood that evicts it, no worse.
  */
 static void
 syn_guard(const uint8_t *frame, size_t len)
@@ -233,7 +234,8 @@ syn_guard(const uint8_t *frame, size_t len)
 
 	for (pcb = tcp_active_pcbs; pcb != NULL; pcb = pcb->next)
 		if (pcb->remote_port == sport && pcb->local_port == dport &&
-		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src)
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) == src &&
+		    ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)) == dst)
 			break;
 	if (pcb != NULL) {
 		/*
