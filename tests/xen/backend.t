@@ -73,7 +73,7 @@ lines[#lines + 1] = ("xl create -q %s 'name=\"saveme\"' 'extra=\"count=2 interva
 lines[#lines + 1] = [[
 (
 	slog=/var/log/xen/console/guest-saveme.log
-	i=0; until grep -q Hello "$slog" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+	i=0; until grep -q Hello "$slog" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
 	t0=$(date +%s)
 	timeout 150 xl save saveme /tmp/saveme.img >/tmp/save.log 2>&1
 	echo "save rc=$? after $(( $(date +%s) - t0 )) s"
@@ -101,7 +101,7 @@ xl list xstest >/dev/null 2>&1 && echo "still there" || echo "gone"
 lines[#lines + 1] = "echo '@@@ shutdown'"
 lines[#lines + 1] = ("xl create -q %s 'extra=\"count=3 interval=10s\"'"):format(q(hello .. "/hello.xl"))
 lines[#lines + 1] = [[
-i=0; until grep -q Hello /var/log/xen/console/guest-hello.log 2>/dev/null || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+i=0; until grep -q Hello /var/log/xen/console/guest-hello.log 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
 grep -q Hello /var/log/xen/console/guest-hello.log && echo "was running"
 t0=$(date +%s%N)
 xl shutdown -w hello >/dev/null 2>&1

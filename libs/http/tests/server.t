@@ -333,14 +333,16 @@ local ok, err = pcall(function()
   -- A slow client is cut after request_timeout (2s): 408, closed.
   local secs
   resp, state, secs = raw("GET /index.html HTTP/1.1\r\nHost: x\r\nX-Slow: " .. ("s"):rep(40) .. "\r\n\r\n", "slow")
-  t.ok(status_of(resp) == 408 and state == "closed" and secs and secs >= 1.8 and secs < 5,
-    "a client sending a byte every 0.3 s: 408 and closed after about 2 s",
+  -- Not before the timeout; how long after it depends on the machine's
+  -- load, so it is not asserted (raw.py says "open" if it never closes).
+  t.ok(status_of(resp) == 408 and state == "closed" and secs and secs >= 1.8,
+    "a client sending a byte every 0.3 s: 408 and closed, not before 2 s",
     resp:sub(1, 60) .. " " .. tostring(state) .. " " .. tostring(secs))
 
   -- An idle connection is closed after keepalive_timeout (5s).
   resp, state, secs = raw("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", "idle")
-  t.ok(status_of(resp) == 200 and state == "closed" and secs and secs >= 4.5 and secs < 8,
-    "an idle keep-alive connection is closed after about 5 s", tostring(state) .. " " .. tostring(secs))
+  t.ok(status_of(resp) == 200 and state == "closed" and secs and secs >= 4.5,
+    "an idle keep-alive connection is closed, not before 5 s", tostring(state) .. " " .. tostring(secs))
 
   -- The access log, and the server survived it all.
   local log = t.read(dir .. "/http.log")
