@@ -303,12 +303,14 @@ last (H:IP:G names the address).]],
     -- and ends cleanly on SIGINT, which a Ctrl-C sends it too; a SIGINT
     -- sent to this process alone is passed on.
     local proc = require("tool.proc")
-    local child, err = proc.spawn(table.concat(words, " "))
-    if not child then
-      io.stderr:write(("mirari: cannot start %s: %s\n"):format(state.app, err))
+    local how, code = proc.run(table.concat(words, " "), function(child) proc.kill(child, "INT") end)
+    if how == nil and code == "interrupted" then
+      io.stderr:write("mirari: interrupted\n")
+      return 130
+    elseif how == nil then
+      io.stderr:write(("mirari: %s: %s\n"):format(state.app, code))
       return 1
     end
-    local how, code = proc.wait(child, function() proc.kill(child, "INT") end)
     return exit_status(state.app, how, code)
   end,
 }

@@ -13,8 +13,7 @@
 --     dies (a Unix image does: backends/unix/stop.c).
 --
 --   local proc = require("tool.proc")
---   local child = proc.spawn("exec ./image count=2")
---   local how, code = proc.wait(child, function() proc.kill(child, "INT") end)
+--   local how, code = proc.run("exec ./image count=2", function(child) proc.kill(child, "INT") end)
 local util = require("config.util")
 
 local M = {}
@@ -46,66 +45,80 @@ end
 local is_interrupt = require("config.errors").is_interrupt
 M.is_interrupt = is_interrupt
 
--- Start shell command (cmd), standard input /dev/null, as a direct child
--- of this process (cmd should exec its program, so that the program is
--- the child). Returns a handle for wait and kill, or nil and a message.
--- A SIGINT that arrives once the child exists, before its pid is known,
--- is not lost: wait() passes it on first.
-function M.spawn(cmd)
-  local pidfile = os.tmpname()
-  local pipe = io.popen(("echo $$ >%s; MIRARI_RUN_PARENT=%d; export MIRARI_RUN_PARENT; %s </dev/null")
-    :format(util.quote(pidfile), M.self_pid(), cmd), "w")
-  local child = { pipe = pipe, pidfile = pidfile, interrupts = 0 }
-  -- The shell writes its pid (the program's, after exec) at once; on a
-  -- loaded machine the program may already run (and a user, or a test,
-  -- interrupt it) while this loop still sleeps.
-  for _ = 1, 500 do
-    local ok, err = pcall(function()
-      child.pid = tonumber(util.read_file(pidfile) or "")
-      if not child.pid then M.sleep(0.01) end
-    end)
-    if not ok then
-      if not is_interrupt(err) then error(err, 0) end
-      child.interrupts = child.interrupts + 1
-    end
-    if child.pid then break end
-  end
-  os.remove(pidfile)
-  if not child.pid then
-    pipe:close()
-    return nil, "the child process did not start"
-  end
-  return child
-end
-
 -- Send signal (name, such as "INT" or "TERM") to (child) unless it ended.
 function M.kill(child, name)
-  if not M.ended(child.pid) then os.execute(("kill -%s %d 2>/dev/null"):format(name, child.pid)) end
+  if child.pid and not M.ended(child.pid) then
+    os.execute(("kill -%s %d 2>/dev/null"):format(name, child.pid))
+  end
 end
 
--- Wait for (child) to end; returns how ("exit" or "signal") and the code,
--- as os.execute does. A SIGINT that mirari receives meanwhile (or while
--- spawn waited for the pid) calls on_interrupt(), and the wait goes on.
--- lua5.3 takes only the first: its handler puts SIGINT back to its
+-- Run shell command (cmd), standard input /dev/null, as a direct child of
+-- this process (cmd should exec its program, so that the program is the
+-- child), and wait for it to end. Returns how ("exit" or "signal") and
+-- the code, as os.execute does, or nil and a message ("interrupted" when
+-- a SIGINT came before the child could be started). Every SIGINT that
+-- arrives from the start of the child to its end calls on_interrupt(child)
+-- (once its pid is known: proc.kill(child, "INT") passes it on), and the
+-- wait goes on. lua5.3 raises an interrupt at whatever instruction runs,
+-- so each step below is one that can be run again after one, and knows
+-- whether it already did its part: only the one instruction after
+-- io.popen and after pclose returns can lose a result (the pipe: the pid
+-- still comes from the pid file; the status: reported as unknown).
+-- lua5.3 takes only the first SIGINT: its handler puts SIGINT back to its
 -- default, so a second one ends mirari, and the image follows it.
-function M.wait(child, on_interrupt)
-  local delay = 0.01
-  for _ = 1, child.interrupts or 0 do
-    if on_interrupt then on_interrupt() end
+function M.run(cmd, on_interrupt)
+  local c = { interrupts = 0, passed = 0, tries = 0, delay = 0.01 }
+  local function pass_on()
+    while c.passed < c.interrupts do
+      c.passed = c.passed + 1
+      if on_interrupt then on_interrupt(c) end
+    end
+  end
+  -- Run again from the top after each interrupt: every part says in (c)
+  -- whether it has done its work, so nothing is done twice.
+  local function body()
+    c.pidfile = c.pidfile or os.tmpname()    -- a retry may leave an empty file
+    if not c.started then
+      local line = ("echo $$ >%s; MIRARI_RUN_PARENT=%d; export MIRARI_RUN_PARENT; %s </dev/null")
+        :format(util.quote(c.pidfile), M.self_pid(), cmd)
+      c.started = true
+      c.pipe = io.popen(line, "w")
+    end
+    -- The shell writes its pid (the program's, after exec) at once; on a
+    -- loaded machine the program may already run (and a user, or a test,
+    -- interrupt it) while this still sleeps.
+    while not c.pid and c.tries < 500 do
+      c.tries = c.tries + 1
+      c.pid = tonumber(util.read_file(c.pidfile) or "")
+      if not c.pid then M.sleep(0.01) end
+    end
+    if not c.removed then
+      c.removed = true
+      os.remove(c.pidfile)
+    end
+    if c.pid then
+      pass_on()
+      while not M.ended(c.pid) do
+        M.sleep(c.delay)
+        c.delay = math.min(c.delay * 2, 0.25)
+        pass_on()
+      end
+    end
+    if not c.closed then
+      c.closed = true
+      if c.pipe then c.result = table.pack(c.pipe:close()) end
+    end
   end
   while true do
-    local ok, err = pcall(function()
-      while not M.ended(child.pid) do
-        M.sleep(delay)
-        delay = math.min(delay * 2, 0.25)
-      end
-    end)
+    local ok, err = pcall(body)
     if ok then break end
     if not is_interrupt(err) then error(err, 0) end
-    if on_interrupt then on_interrupt() end
+    c.interrupts = c.interrupts + 1
   end
-  local _, how, code = child.pipe:close()
-  return how, code
+  -- An interrupt between the flag and io.popen itself: nothing started.
+  if not c.pid then return nil, c.interrupts > 0 and "interrupted" or "the child process did not start" end
+  if not c.result or not c.result[2] then return nil, "its exit status was lost to an interrupt" end
+  return c.result[2], c.result[3]
 end
 
 return M

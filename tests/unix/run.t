@@ -143,14 +143,49 @@ local proc, util = require("tool.proc"), require("config.util")
 local read, sleep, reads, sleeps = util.read_file, proc.sleep, 0, 0
 util.read_file = function(p) reads = reads + 1; if reads > 1 then return read(p) end end
 proc.sleep = function(s) sleeps = sleeps + 1; if sleeps == 1 then error("interrupted!") end; sleep(s) end
-local child = assert(proc.spawn("exec sleep 30"))
-util.read_file, proc.sleep = read, sleep
-local passed = 0
-local how, code = proc.wait(child, function() passed = passed + 1; proc.kill(child, "INT") end)
-print(("interrupts %d, passed on %d, child %s %s"):format(child.interrupts, passed, how, code))
+local passed, interrupts = 0, nil
+local how, code = proc.run("exec sleep 30", function(child)
+  util.read_file, proc.sleep = read, sleep
+  passed, interrupts = passed + 1, child.interrupts
+  proc.kill(child, "INT")
+end)
+print(("interrupts %s, passed on %d, child %s %s"):format(interrupts, passed, how, code))
 ]])
 out, code = t.run(dir, "timeout 20 lua5.3 spawn.lua " .. q(t.root) .. " 2>&1")
 t.is(out, "interrupts 1, passed on 1, child signal 2\n", "a SIGINT before the child's pid is known is passed on to it")
+
+-- And wherever the interrupt falls from the first instruction of
+-- proc.run to its end (a hook after 1, 18, 35, ... instructions, as
+-- lua5.3's own handler raises it): either no child was started yet, or
+-- the child gets the SIGINT and its status is reported; never a child
+-- left running, nor a status lost.
+t.write(dir .. "/anywhere.lua", [[
+package.path = arg[1] .. "/?.lua;" .. package.path
+local proc = require("tool.proc")
+local outcomes, keys = {}, {}
+for n = 1, 500, 17 do
+  local how, code
+  local ok = pcall(function()
+    debug.sethook(function() debug.sethook(); error("interrupted!") end, "", n)
+    how, code = proc.run("exec sleep 31.25", function(child) proc.kill(child, "INT") end)
+    debug.sethook()
+  end)
+  debug.sethook()
+  local k = ((not ok or code == "interrupted") and "before") or (how == "signal" and code == 2 and "passed") or
+    ("other " .. tostring(how) .. " " .. tostring(code))
+  if io.popen("pgrep -f 'sleep 31[.]25' || true"):read("a"):match("%d") then
+    k = k .. " and left running"
+    os.execute("pkill -f 'sleep 31[.]25'")
+  end
+  outcomes[k] = (outcomes[k] or 0) + 1
+end
+for k, v in pairs(outcomes) do keys[#keys + 1] = k .. " " .. v end
+table.sort(keys)
+print(table.concat(keys, ", "))
+]])
+out = t.run(dir, "timeout 120 lua5.3 anywhere.lua " .. q(t.root) .. " 2>&1")
+t.ok(out:match("^before %d+, passed %d+\n$") or out:match("^passed %d+\n$"),
+  "an interrupt anywhere in proc.run: passed on to the child, or before it started", out)
 
 -- A SIGINT in mirari's own code (here: raised the way lua5.3's handler
 -- does, from a hook, a few instructions into mirari describe) ends it
