@@ -350,6 +350,13 @@ cat >"$work/report.py" <<'EOS'
 import json, re, sys
 
 path, target, dur, conns, slow_n, syn_s = sys.argv[1:7]
+
+# As in soak.py: what must come back after the load, and what is bounded.
+def is_level(k):
+    return not (k.endswith("_total") or k.endswith("_peak") or k == "uptime_ms")
+
+def is_cache(k):
+    return k.endswith("_cached") or k.endswith("cache_bytes")
 v = {}
 wrk, syn, logs, fails = [], [], [], []
 for line in open(path, errors="replace"):
@@ -451,10 +458,10 @@ if before and after:
         def f(d):
             return str(d.get(k, "-")) if d else "-"
         print("    %-22s %12s %12s %12s %12s%s" % (k, f(boot), f(before), f(first), f(after),
-              "" if not (k.endswith("_total") or k.endswith("_peak") or k == "uptime_ms") else "   (cumulative)"))
+              "" if is_level(k) else "   (cumulative)"))
     print("serversoak %s: the levels were back %s s after the quiet second" % (target, settle))
     for k in keys:
-        if k.endswith("_total") or k.endswith("_peak") or k == "uptime_ms":
+        if not is_level(k):
             continue
         a, b = before.get(k), after.get(k)
         if "heap" in k and a is not None and b is not None:
@@ -464,9 +471,8 @@ if before and after:
                 leaks.append("%s %d -> %d" % (k, a, b))
         else:
             parts.append("%s %s -> %s" % (k, a, b))
-            # Below is no leak; a cache is bounded (see is_cache in soak.py).
-            cache = k.endswith("_cached") or k.endswith("cache_bytes")
-            if a is None or b is None or (b > a and not cache):
+            # Below is no leak; a cache is bounded.
+            if a is None or b is None or (b > a and not is_cache(k)):
                 leaks.append("%s %s -> %s" % (k, a, b))
 elif before is None:
     problems.append("no counters before the load (GET %s: no JSON object of counters)"

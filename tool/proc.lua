@@ -43,7 +43,6 @@ function M.ended(pid)
 end
 
 local is_interrupt = require("config.errors").is_interrupt
-M.is_interrupt = is_interrupt
 
 -- Send signal (name, such as "INT" or "TERM") to (child) unless it ended.
 function M.kill(child, name)
@@ -60,10 +59,10 @@ end
 -- arrives from the start of the child to its end calls on_interrupt(child)
 -- (once its pid is known: proc.kill(child, "INT") passes it on), and the
 -- wait goes on. lua5.3 raises an interrupt at whatever instruction runs,
--- so each step below is one that can be run again after one, and knows
--- whether it already did its part: only the one instruction after
--- io.popen and after pclose returns can lose a result (the pipe: the pid
--- still comes from the pid file; the status: reported as unknown).
+-- so the body below is run again from the top after one, each part of it
+-- knowing from (c) whether it already did its work: only the instruction
+-- after io.popen and after pclose returns can lose a result (the pipe:
+-- the pid still comes from the pid file; the status: reported as lost).
 -- lua5.3 takes only the first SIGINT: its handler puts SIGINT back to its
 -- default, so a second one ends mirari, and the image follows it.
 function M.run(cmd, on_interrupt)

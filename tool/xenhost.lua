@@ -400,7 +400,7 @@ function M.exec(root, script_path, opts)
   -- SIGTERM kills this process, and the supervisor stops QEMU then.
   local ok, perr = pcall(poll)
   if not ok then
-    result.error = tostring(perr):match("interrupted") and "interrupted" or tostring(perr)
+    result.error = require("config.errors").is_interrupt(perr) and "interrupted" or tostring(perr)
   end
   -- After a status dom0 powers off by itself; give it a moment, so the
   -- console log is complete, then make sure.
