@@ -163,19 +163,23 @@ t.write(dir .. "/anywhere.lua", [[
 package.path = arg[1] .. "/?.lua;" .. package.path
 local proc = require("tool.proc")
 local outcomes, keys = {}, {}
+-- A child no other copy of this test runs (prove -j, a soak beside): its
+-- duration carries this process's pid; it is found, and ended, by that.
+local child_cmd = ("sleep 31.%d"):format(proc.self_pid())
 for n = 1, 500, 17 do
   local how, code
   local ok = pcall(function()
     debug.sethook(function() debug.sethook(); error("interrupted!") end, "", n)
-    how, code = proc.run("exec sleep 31.25", function(child) proc.kill(child, "INT") end)
+    how, code = proc.run("exec " .. child_cmd, function(child) proc.kill(child, "INT") end)
     debug.sethook()
   end)
   debug.sethook()
   local k = ((not ok or code == "interrupted") and "before") or (how == "signal" and code == 2 and "passed") or
     ("other " .. tostring(how) .. " " .. tostring(code))
-  if io.popen("pgrep -f 'sleep 31[.]25' || true"):read("a"):match("%d") then
+  local left = io.popen("pgrep -x -f '" .. child_cmd .. "' || true"):read("a")
+  if left:match("%d") then
     k = k .. " and left running"
-    os.execute("pkill -f 'sleep 31[.]25'")
+    for pid in left:gmatch("%d+") do os.execute("kill " .. pid) end
   end
   outcomes[k] = (outcomes[k] or 0) + 1
 end
