@@ -82,9 +82,12 @@ local ok, err = pcall(function()
     .. "<body><h1>Hello from mirari</h1></body></html>\n"
   out = t.run(dir, nsx .. "timeout 20 curl -s --max-time 10 http://" .. (addr or "192.0.2.100") .. "/")
   t.is(out, page, "curl gets the page at the leased address")
-  -- udhcpd writes its lease file on SIGUSR1 (otherwise every auto_time).
-  os.execute("kill -USR1 " .. dpid .. " 2>/dev/null; sleep 0.3")
-  out = t.run(dir, "timeout 10 " .. busybox .. " dumpleases -f " .. q(dir .. "/udhcpd.leases") .. " 2>&1")
+  -- udhcpd writes its lease file on SIGUSR1 (otherwise every auto_time),
+  -- when it next gets to it: read until the lease is there, up to 10 s.
+  os.execute("kill -USR1 " .. dpid .. " 2>/dev/null")
+  out = t.run(dir, ("i=0; until timeout 10 %s dumpleases -f %s 2>&1 | grep -qF %s || [ $i -gt 100 ]; do "
+    .. "sleep 0.1; i=$((i+1)); done; timeout 10 %s dumpleases -f %s 2>&1"):format(busybox,
+    q(dir .. "/udhcpd.leases"), q(" " .. (addr or "none") .. " "), busybox, q(dir .. "/udhcpd.leases")))
   t.ok(addr ~= nil and out:find(addr, 1, true) ~= nil, "udhcpd's lease file holds the lease", out)
   t.is(select(2, t.run("/", "kill -0 " .. pid)), 0, "http-hello is still running")
 end)

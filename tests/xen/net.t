@@ -165,7 +165,9 @@ xl create -q %s 2>&1
 i=0; until grep -q "net0: address" "$hlog" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.1; i=$((i+1)); done
 addr=$(sed -n 's/.*net0: address \([0-9.]*\).*/\1/p' "$hlog" | head -n 1)
 echo "address=$addr"
-kill -USR1 "$(cat /run/mirari/udhcpd.pid)"; sleep 0.3
+# udhcpd writes its lease file on SIGUSR1, when it next gets to it.
+kill -USR1 "$(cat /run/mirari/udhcpd.pid)"
+i=0; until /run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases 2>/dev/null | grep -q " $addr " || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
 /run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases | grep -q " $addr " && echo "lease in dom0's udhcpd"
 curl -sv --max-time 20 "http://$addr/" "http://$addr/again" "http://$addr/third" 2>&1
 echo
