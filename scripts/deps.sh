@@ -6,7 +6,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Each package, and the command that shows it is there.
-need="lua5.3:lua5.3 ninja-build:ninja gcc:gcc libc6-dev:/usr/include/stdio.h binutils:objcopy perl:prove libxen-dev:/usr/include/xen/xen.h xz-utils:xz clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libslirp-dev:/usr/include/slirp/libslirp.h curl:curl"
+need="lua5.3:lua5.3 ninja-build:ninja gcc:gcc libc6-dev:/usr/include/stdio.h binutils:objcopy perl:prove libxen-dev:/usr/include/xen/xen.h xz-utils:xz clang:clang libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libslirp-dev:/usr/include/slirp/libslirp.h curl:curl python3:python3 iproute2:ip busybox-static:/bin/busybox util-linux:setpriv"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
