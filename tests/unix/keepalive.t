@@ -5,31 +5,39 @@
 -- twice its tcp_connections idle connections open from there, with a
 -- request and an answer in progress beside them, then times a new client.
 --
--- Two builds, one per limit that makes room: the website as it is, where
--- the http handler set's max_connections (32) is reached first and its
--- listener closes its connection idle the longest (libs/lwip/net.c); and
--- one with fewer lwIP connections than max_connections, where lwIP's
--- pool fills first and a SYN that finds it full has the connection idle
--- the longest closed (libs/lwip/netif.c). Either way the new client is
--- answered at once, the connections closed for it see a FIN, what was in
--- progress is finished, and the server keeps serving.
+-- Two builds, one per limit that makes room, both with the handler set's
+-- timers at an hour (so that only room closes a connection): the website's
+-- limits as they are, where the http handler set's max_connections (32)
+-- is reached first and its listener closes its connection idle the
+-- longest (libs/lwip/net.c); and one with fewer lwIP connections than
+-- max_connections, where lwIP's pool fills first and a SYN that finds it
+-- full has the connection idle the longest closed (libs/lwip/netif.c).
+-- Either way the new client is answered (its latency is printed), the
+-- connections closed for it see a FIN, what was in progress is finished,
+-- and the server keeps serving.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 local m, q = t.quote(t.mirari), t.quote
 
-local KEEPALIVE_MS = 15000              -- the http handler set's default
 local BIG = 1024 * 1024                 -- an answer longer than the windows
 
 local dir = t.tmpdir()
 t.copy_app("examples/website", dir)
 t.run(dir, "head -c " .. BIG .. " /dev/urandom >htdocs/big.bin")
--- The same site with 24 lwIP connections and room for 64 in the handler set.
+-- The site with the handler set's timers out of the way (an hour): every
+-- connection closed while keepalive.py runs is closed for room, however
+-- slow the machine (the timers have tests of their own, in libs/http).
+local TIMERS = 'keepalive_timeout = "1h", request_timeout = "1h"'
 local conf = t.read(dir .. "/app.conf")
-local pool = conf:gsub('handlers "http" {[^}]*}', 'handlers "http" { root = "site", max_connections = 64 }')
-  :gsub("tcp_connections = %d+", "tcp_connections = 24")
+local site = conf:gsub('handlers "http" {([^}]*)}', 'handlers "http" {%1, ' .. TIMERS .. ' }')
+t.ok(site:find(TIMERS, 1, true), "examples/website with its timers at an hour")
+t.write(dir .. "/site.conf", site)
+-- The same site with 24 lwIP connections and room for 64 in the handler set.
+local pool = conf:gsub('handlers "http" {[^}]*}', 'handlers "http" { root = "site", max_connections = 64, '
+  .. TIMERS .. ' }'):gsub("tcp_connections = %d+", "tcp_connections = 24")
 t.ok(pool ~= conf and pool:find("tcp_connections = 24", 1, true), "a variant with lwIP's pool the tighter limit")
 t.write(dir .. "/pool.conf", pool)
-local out, code = t.run(dir, m .. " configure -q -t unix && " .. m .. " build 2>&1 && "
+local out, code = t.run(dir, m .. " configure -q -t unix site.conf && " .. m .. " build 2>&1 && "
   .. m .. " configure -q -t unix -o _pool pool.conf && " .. m .. " build -o _pool 2>&1")
 t.is(code, 0, "examples/website and its variant build for unix", out)
 
@@ -55,7 +63,7 @@ local function run(name, image, hold, room, logged)
   local log = dir .. "/" .. name .. ".log"
   pid = (t.run(dir, nsx .. image .. " net0.tap=mrkeep0 >" .. q(log) .. " 2>&1 </dev/null & echo $!")):match("%d+")
   t.ok(pid ~= nil, name .. ": started")
-  t.run(dir, "for i in $(seq 50); do grep -q listening " .. q(log) .. " && break; sleep 0.1; done")
+  t.ok(t.wait_for(log, "listening"), name .. ": listening", t.read(log))
   local o = t.run(dir, nsx .. "timeout 90 python3 " .. q(script) .. " 192.0.2.10 80 " .. hold
     .. " " .. room .. " /big.bin " .. BIG .. " 2>&1")
   diag(name .. ":\n" .. o)
@@ -65,8 +73,6 @@ local function run(name, image, hold, room, logged)
   t.is(kv.hold_failures, "0", name .. ": none of them was kept out")
   t.is(kv.new_client, "True", name .. ": a new client is answered while they are held")
   diag(("%s: new client answered in %s ms"):format(name, kv.new_client_ms))
-  t.ok(tonumber(kv.new_client_ms or "") and tonumber(kv.new_client_ms) < KEEPALIVE_MS,
-    name .. ": before the keep-alive timeout closes anyone", kv.new_client_ms)
   local fin, still = tonumber(kv.closed_fin or ""), tonumber(kv.still_open or "")
   t.ok(fin and fin >= hold - room, name .. ": the held connections closed for room number at least "
     .. (hold - room), kv.closed_fin)

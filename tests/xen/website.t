@@ -8,7 +8,8 @@
 -- libs/http/tests/keepalive.py holds twice tcp_connections (256) idle
 -- keep-alive connections open against it, beside a request and an answer
 -- in progress, and times a new client (as tests/unix/keepalive.t does on
--- Unix); then `xl shutdown` ends the guest with its devices closed.
+-- Unix; the handler set's timers are set to an hour, so that only room
+-- closes connections); then `xl shutdown` ends the guest with its devices closed.
 package.path = (arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../lib/?.lua;" .. package.path
 local t = require("tap")
 package.path = t.root .. "/?.lua;" .. package.path
@@ -25,6 +26,13 @@ t.copy_app("examples/website", app)
 -- the example's own files (the checkout's htdocs/), which the image has too.
 local BIG = 1024 * 1024
 t.run(app, "head -c " .. BIG .. " /dev/urandom >htdocs/big.bin")
+-- The handler set's timers out of the way (an hour), so that every
+-- connection closed while keepalive.py runs is closed for room, however
+-- slow the emulated host (the timers have tests of their own, in libs/http).
+local TIMERS = 'keepalive_timeout = "1h", request_timeout = "1h"'
+local conf = (t.read(app .. "/app.conf") or ""):gsub('handlers "http" {([^}]*)}', 'handlers "http" {%1, ' .. TIMERS .. ' }')
+t.ok(conf:find(TIMERS, 1, true), "examples/website with its timers at an hour")
+t.write(app .. "/app.conf", conf)
 local out, code = t.run(app, m .. " configure -q -t xen && " .. m .. " build")
 t.is(code, 0, "examples/website builds for xen", out)
 local xl = t.read(app .. "/_build/website.xl") or ""
@@ -78,8 +86,6 @@ t.is(kv.held, "256", "256 idle keep-alive connections held, each served once")
 t.is(kv.hold_failures, "0", "none of them was kept out")
 t.is(kv.new_client, "True", "a new client is answered while they are held")
 io.stdout:write(("# xen: new client answered in %s ms\n"):format(kv.new_client_ms))
-t.ok(tonumber(kv.new_client_ms or "") and tonumber(kv.new_client_ms) < 15000,
-  "before the keep-alive timeout (15 s) closes anyone", kv.new_client_ms)
 local fin, still = tonumber(kv.closed_fin or ""), tonumber(kv.still_open or "")
 t.ok(fin and fin >= 256 - 32, "at least 224 held connections were closed for room", kv.closed_fin)
 t.is(kv.closed_reset, "0", "each of them ended with a FIN, none with a reset")

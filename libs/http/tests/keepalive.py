@@ -1,22 +1,20 @@
 # keepalive.py HOST PORT HOLD ROOM BIG_PATH BIG_SIZE: idle keep-alive
 # clients against an http server that has room for ROOM connections at
-# once, with every wait bounded (a connection's 5 s, the new client's
-# 10 s, below the server's keep-alive timeout).
+# once and whose timers (keepalive_timeout, request_timeout) are out of
+# the way, so that whatever is closed is closed for room, however slow
+# the machine. Every wait is bounded (30 s) against a hang alone.
 #
 #  1. HOLD connections each ask for / once and stay open, idle. Before the
 #     last 2 * ROOM of them, one connection sends half a request and one
 #     asks for BIG_PATH (BIG_SIZE bytes) without reading it: a request and
 #     an answer in progress, older than every idle connection that will be
-#     closed for the newer ones, and never to be closed themselves. (Not
-#     at the very start: the server's request_timeout, 10 s, bounds how
-#     long they may stay in progress, and a loaded machine is slow.)
+#     closed for the newer ones, and never to be closed themselves.
 #  2. A new client asks for /; its latency is printed.
 #  3. Each held connection is looked at: still open, ended by a FIN
 #     (read gives end of stream) or by a reset.
-#  4. A connection still open is asked again (before the keep-alive
-#     timeout can close it), the half request is finished and must be
-#     answered, the big answer read to its end, and twenty new clients
-#     served.
+#  4. A connection still open is asked again, the half request is
+#     finished and must be answered, the big answer read to its end, and
+#     twenty new clients served.
 #
 # Prints "key value" lines for the test to check.
 import socket
@@ -56,11 +54,11 @@ def answer(s, head_only=False):
     return status, len(body)
 
 
-def connect(timeout=5):
+def connect(timeout=30):
     return socket.create_connection((host, port), timeout=timeout)
 
 
-def fetch(path="/", timeout=5):
+def fetch(path="/", timeout=30):
     s = connect(timeout)
     try:
         s.sendall(GET % path.encode())
@@ -78,7 +76,7 @@ for i in range(hold):
         partial.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
         slow = socket.socket()
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        slow.settimeout(5)
+        slow.settimeout(30)
         slow.connect((host, port))
         slow.sendall(GET % big_path.encode())
     try:
@@ -98,7 +96,7 @@ say("hold_seconds", "%.1f" % (time.monotonic() - t0))
 # 2. A new client, while they are held.
 t0 = time.monotonic()
 try:
-    ok = fetch("/", timeout=10)
+    ok = fetch("/")
 except (OSError, EOFError):
     ok = False
 say("new_client", ok)
@@ -125,14 +123,12 @@ say("closed_fin", fin)
 say("closed_reset", rst)
 say("still_open", still)
 
-# 4. A connection still open is asked again, first: it has been idle since
-# the end of step 1, and the server's keep-alive timeout (15 s) would
-# close it, rightly, if the slow steps below came before. Then what was in
-# progress is served, and so is everyone afterwards.
+# 4. A connection still open is asked again, then what was in progress is
+# served, and so is everyone afterwards.
 if open_ones:
     s = open_ones[-1]
     s.setblocking(True)
-    s.settimeout(5)
+    s.settimeout(30)
     say("held_idle_seconds", "%.1f" % (time.monotonic() - held_at))
     try:
         s.sendall(GET % b"/")
