@@ -140,6 +140,18 @@ function M.read(path)
   return s
 end
 
+-- Wait until file (path) holds (plain), such as a server's "listening";
+-- true when it does. (seconds), 30 unless given, only bounds a wait for
+-- something that never comes: the caller checks the answer, so a server
+-- that never started is named as that, not as the next check's failure.
+function M.wait_for(path, plain, seconds)
+  for _ = 1, (seconds or 30) * 20 do
+    if (M.read(path) or ""):find(plain, 1, true) then return true end
+    os.execute("sleep 0.05")
+  end
+  return (M.read(path) or ""):find(plain, 1, true) ~= nil
+end
+
 function M.exists(path)
   local f = io.open(path, "rb")
   if f then f:close() end

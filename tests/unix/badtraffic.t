@@ -387,7 +387,7 @@ local ok, err = pcall(function()
   -- ip netns exec execs the image, so $! is the image's PID.
   pid = (t.run(dir, nsx .. "./_build/http-hello >http.log 2>&1 </dev/null & echo $!")):match("%d+")
   t.ok(pid ~= nil, "http-hello started")
-  t.run(dir, "for i in $(seq 50); do grep -q listening http.log && break; sleep 0.1; done")
+  t.ok(t.wait_for(dir .. "/http.log", "listening"), "http-hello listens", t.read(dir .. "/http.log"))
   out = t.run(dir, nsx .. "timeout 20 curl -s --max-time 10 http://192.0.2.10/")
   t.is(out, page, "curl gets the page")
   base = rss()

@@ -44,7 +44,7 @@ local ok, err = pcall(function()
   t.is(code, 0, "a namespace with the tap mrhttp0 at 192.0.2.1/24", out)
   pid = (t.run(dir, nsx .. "./_build/http-hello >http.log 2>&1 </dev/null & echo $!")):match("%d+")
   t.ok(pid ~= nil, "http-hello started")
-  t.run(dir, "for i in $(seq 50); do grep -q listening http.log && break; sleep 0.1; done")
+  t.ok(t.wait_for(dir .. "/http.log", "listening"), "http-hello listens", t.read(dir .. "/http.log"))
 
   local page = "<!DOCTYPE html>\n<html><head><title>mirari</title></head>\n"
     .. "<body><h1>Hello from mirari</h1></body></html>\n"
@@ -57,12 +57,16 @@ local ok, err = pcall(function()
   local _, conns = out:gsub("Connected to 192.0.2.10", "")
   t.is(conns, 1, "one TCP connection served them all")
 
+  -- Each ask reads until the server closes (or 10 s of silence, "open");
+  -- the pipeline's connection is shown kept by a fourth request on it,
+  -- sent once the three answers are in, being answered too.
   t.write(dir .. "/raw.py", [[
 import socket, sys
+mode = sys.argv[1]
 def ask(data):
     s = socket.create_connection(("192.0.2.10", 80), timeout=10)
     s.sendall(data)
-    got = b""
+    got, asked = b"", 1
     while True:
         try:
             chunk = s.recv(65536)
@@ -71,10 +75,11 @@ def ask(data):
         if not chunk:
             return got, "closed"
         got += chunk
-        if sys.argv[1] == "pipeline" and got.count(b"HTTP/1.1 200") == 3:
+        if mode == "pipeline" and got.count(b"HTTP/1.1 200") == 3 and asked == 1:
+            s.sendall(b"GET /4 HTTP/1.1\r\nHost: x\r\n\r\n")
+            asked = 2
+        if mode == "pipeline" and got.count(b"HTTP/1.1 200") == 4:
             return got, "open"
-        s.settimeout(2)
-mode = sys.argv[1]
 if mode == "pipeline":
     got, state = ask(b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
 elif mode == "http10":
@@ -86,7 +91,7 @@ else:
 print(got.count(b"HTTP/1.1 200"), got.count(b"HTTP/1.1 431"), state)
 ]])
   out = t.run(dir, nsx .. "timeout 30 python3 raw.py pipeline")
-  t.is(out, "3 0 open\n", "three pipelined requests, three answers, connection kept")
+  t.is(out, "4 0 open\n", "three pipelined requests, three answers, and the connection kept for a fourth")
   out = t.run(dir, nsx .. "timeout 30 python3 raw.py http10")
   t.is(out, "1 0 closed\n", "HTTP/1.0 without keep-alive: one answer, then closed")
   out = t.run(dir, nsx .. "timeout 30 python3 raw.py close")

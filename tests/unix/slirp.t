@@ -52,7 +52,8 @@ local nobody = root and have("setpriv")
 local function start(dir, cmd, log, ready)
   local pid = (t.run(dir, cmd .. " >" .. log .. " 2>&1 </dev/null & echo $!")):match("%d+")
   pids[#pids + 1] = pid
-  t.run(dir, ("for i in $(seq 100); do grep -q %s %s && break; kill -0 %s 2>/dev/null || break; sleep 0.05; done")
+  -- Up to 30 s: the caller checks the log, so this bounds only a hang.
+  t.run(dir, ("for i in $(seq 600); do grep -q %s %s && break; kill -0 %s 2>/dev/null || break; sleep 0.05; done")
     :format(q(ready), log, pid))
   return pid
 end
@@ -144,7 +145,7 @@ local ok, err = pcall(function()
     "dhcp.log", "listening")
   log = t.read(dir .. "/dhcp.log") or ""
   t.has(log, "net0: slirp 10.0.2.0/24, host 10.0.2.2, dhcp", "dhcp: slirp's network 10.0.2.0/24", log)
-  t.run(dir, "for i in $(seq 100); do grep -q 'address 10' dhcp.log && break; sleep 0.05; done")
+  t.run(dir, "for i in $(seq 600); do grep -q 'address 10' dhcp.log && break; sleep 0.05; done")
   log = t.read(dir .. "/dhcp.log") or ""
   t.has(log, "net0: address 10.0.2.15", "dhcp: lwIP gets 10.0.2.15 from slirp", log)
   out = t.run(dir, ("timeout 20 curl -s --max-time 10 http://127.0.0.1:%d/"):format(port))
@@ -234,12 +235,12 @@ while not data.endswith(b"\n"):
 c.sendall(b"answer to " + data)
 print("server got %r from %s" % (data, addr[0]))
 ]])
-    out = t.run(udp, "timeout 40 unshare -n sh -c " .. q([[
+    out = t.run(udp, "timeout 90 unshare -n sh -c " .. q([[
 ip link set lo up
 python3 server.py ready >server.log 2>&1 & s=$!
-for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -e ready ] && break; sleep 0.05; done
 ]] .. nobody .. [[./_build/udptest connect=1 net0.gateway=192.0.2.1 net0.forward= >nat.log 2>&1 & p=$!
-for i in $(seq 200); do grep -q "tcp: 9001:" nat.log && break; sleep 0.05; done
+for i in $(seq 600); do grep -q "tcp: 9001:" nat.log && break; sleep 0.05; done
 kill $p $s 2>/dev/null; wait
 cat nat.log server.log]]))
     t.has(out, "net0: slirp 192.0.2.0/24, host 192.0.2.1, static", "slirp's host is the gateway", out)
@@ -250,9 +251,9 @@ cat nat.log server.log]]))
       and not out:find("tcp: 9001: timed out", 1, true), "refused at once, not connected nor timed out", out)
     -- A tap given at boot replaces slirp, and app.conf's forwards with it
     -- (the transient tap lives and dies in the test's namespace).
-    out = t.run(dir, "timeout 20 unshare -n sh -c " .. q([[
+    out = t.run(dir, "timeout 60 unshare -n sh -c " .. q([[
 ./_build/http-hello net0.tap=mrslirp0 >tap.log 2>&1 & p=$!
-for i in $(seq 100); do grep -q listening tap.log && break; sleep 0.05; done
+for i in $(seq 600); do grep -q listening tap.log && break; sleep 0.05; done
 kill $p; wait; cat tap.log]]))
     t.has(out, "net0: device 'net0' is on tap mrslirp0: its forwards are slirp's and do not apply",
       "net0.tap= at boot: app.conf's forwards are dropped with a warning", out)
