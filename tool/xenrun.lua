@@ -37,11 +37,20 @@ function M.symbolize(image, line)
   return table.concat(frames, "\n")
 end
 
--- A filter for the script's output: console lines go to (out) as they
--- come, the final "@mirari" line is kept in (result).
-local function filter(out, result)
+-- A filter for the script's output (build/xenhost/run-guest.sh): console
+-- lines go to (out) as they come, "@mirari diag:" lines (what the domain
+-- was doing at a timeout, a console log that may lack its end) to (err)
+-- as "mirari: ...", and the fields of the other "@mirari" lines into
+-- (result). Returns feed(chunk) and finish().
+function M.filter(out, err, result)
   local pending = ""
   local function line(l)
+    local diag = l:match("^@mirari diag: (.*)$")
+    if diag then
+      err:write("mirari: ", diag, "\n")
+      err:flush()
+      return
+    end
     local fields = l:match("^@mirari (.*)$")
     if fields then
       for k, v in fields:gmatch("(%w[%w_]*)=(%S+)") do result[k] = v end
@@ -137,7 +146,7 @@ function M.run(root, state, dir, args, opts)
   local script_path = os.tmpname()
   util.write_file(script_path, M.script(root, xl, state.app, table.concat(words, " "), timeout))
   local result = { lines = {} }
-  local feed, finish = filter(out, result)
+  local feed, finish = M.filter(out, err, result)
   if opts.emulate then
     -- The host takes 10 to 20 s to boot under emulation: say what happens.
     local t0 = os.time()

@@ -16,6 +16,48 @@
 #
 # and destroys it. Every way it can end is kept (on_*="preserve") so that
 # the reason can be read before the domain is gone.
+#
+#   mirari_console_settled
+#
+# waits until xenconsoled has written to the console logs all it took from
+# the rings of domains that have stopped (mirari_run_guest calls it; a
+# script that reads a log itself after a domain stops calls it first). A
+# guest empties its ring before it stops (console_flush, up to 2 s), and
+# xenconsoled writes what it takes to the log in the same step, before it
+# next sleeps: so once xenconsoled is seen asleep after the domain stopped,
+# the log is whole. A xenconsoled that is held up (stopped, or starved of
+# CPU) is waited for, up to 10 s; if it never settles, _settle says so (and
+# mirari_run_guest prints it as an "@mirari diag:" line). Without a pid for
+# xenconsoled (a host that runs it otherwise), a pause is all there is.
+mirari_console_settled() {
+	_settle=""
+	_cpid=$(cat /run/xenconsoled.pid 2>/dev/null || pidof xenconsoled 2>/dev/null || true)
+	_cpid=${_cpid%% *}
+	if [ -z "$_cpid" ] || [ ! -r "/proc/$_cpid/stat" ]; then
+		sleep 0.3
+		return 0
+	fi
+	_i=0
+	while :; do
+		# The state is the field after the command name's ")" (the last
+		# one: the name may hold any character).
+		_st=""
+		read -r _st <"/proc/$_cpid/stat" 2>/dev/null || true
+		_st=${_st##*) }
+		[ "${_st%% *}" = S ] && return 0
+		if [ -z "$_st" ]; then
+			_settle="xenconsoled (pid $_cpid) is gone; the console log may lack its last lines"
+			return 0
+		fi
+		if [ "$_i" -ge 200 ]; then
+			_settle="xenconsoled (pid $_cpid) did not settle in 10 s (state ${_st%% *}); the console log may lack its last lines"
+			return 0
+		fi
+		_i=$((_i + 1))
+		sleep 0.05
+	done
+}
+
 mirari_run_guest() {
 	_xl=$1 _name=$2 _extra=${3-} _timeout=${4:-60}
 	_log=/var/log/xen/console/guest-$_name.log
@@ -61,8 +103,10 @@ mirari_run_guest() {
 		[ "$(date +%s)" -ge "$_deadline" ] && break
 		sleep 0.05
 	done
-	# xenconsoled may still be writing the last lines.
-	sleep 0.3
+	# A domain still running (a timeout) may write more: what is there
+	# is all there is to show.
+	_settle=""
+	[ "$_end" = timeout ] || mirari_console_settled
 	if [ -s "$_log" ] && [ "$(stat -c %s "$_log")" -gt "$_pos" ]; then
 		[ "$_first" -lt 0 ] && _first=$(( ($(date +%s%N) - _t0) / 1000000 ))
 		tail -c +$((_pos + 1)) "$_log"
@@ -71,6 +115,7 @@ mirari_run_guest() {
 	if [ -s "$_log" ] && [ -n "$(tail -c 1 "$_log")" ]; then
 		echo
 	fi
+	[ -n "$_settle" ] && echo "@mirari diag: $_settle"
 	if [ "$_end" = timeout ]; then
 		# Say what the domain was doing, for whoever reads the log.
 		echo "@mirari diag: $(xl list "$_name" 2>&1 | tail -n 1)"

@@ -85,6 +85,42 @@ for _, s in ipairs(scenarios) do
   lines[#lines + 1] = ("echo '@@@ %s'"):format(s[1])
   lines[#lines + 1] = ("mirari_run_guest %s %s %s 60"):format(q(s[2] .. "/" .. s[3] .. ".xl"), s[1], q(s[4]))
 end
+-- The console log is whole even when xenconsoled is held up across the
+-- guest's exit. xenconsoled is stopped once the first greeting is in the
+-- log (the other three, a second apart, still to come: a check below sees
+-- that it was stopped in time); the guest gives up waiting for its ring to
+-- drain (2 s) and powers off; xenconsoled is let go 3 s after the domain is
+-- seen stopped, and the last greetings reach the log only then.
+-- mirari_run_guest sees the stop as soon as this does (both poll xl list)
+-- and waits for xenconsoled to settle, up to 10 s; the fixed 0.3 s it used
+-- to wait read the log 2.7 s too early.
+lines[#lines + 1] = "echo '@@@ latelog'"
+lines[#lines + 1] = [[
+(
+	llog=/var/log/xen/console/guest-latelog.log
+	cpid=$(cat /run/xenconsoled.pid)
+	# However this ends, xenconsoled runs again: the later scenarios need it.
+	trap 'kill -CONT "$cpid" 2>/dev/null' EXIT
+	i=0; until grep -q Hello "$llog" 2>/dev/null || [ $i -gt 600 ]; do sleep 0.05; i=$((i+1)); done
+	kill -STOP "$cpid"
+	st=$(cut -d ')' -f 2 "/proc/$cpid/stat" | cut -d ' ' -f 2)
+	echo "held at $(grep -c Hello "$llog") greetings, xenconsoled in state $st" >/tmp/latelog.held
+	end=$(( $(date +%s) + 60 ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		case $(xl list latelog 2>/dev/null | awk 'NR == 2 { print $5 }') in
+		*s*|*c*|"") break ;;
+		esac
+		sleep 0.1
+	done
+	sleep 3
+	kill -CONT "$cpid"
+	echo "xenconsoled let go" >>/tmp/latelog.held
+) &
+heldpid=$!
+]]
+lines[#lines + 1] = ("mirari_run_guest %s latelog %s 60"):format(q(hello .. "/hello.xl"),
+  q("count=4 interval=1s"))
+lines[#lines + 1] = "wait $heldpid; cat /tmp/latelog.held"
 -- A watch alone keeps an application alive until it fires.
 lines[#lines + 1] = "echo '@@@ watchonly'"
 lines[#lines + 1] = ("xl create -q %s 'extra=\"mode=watch\"'"):format(q(xstest .. "/xstest.xl"))
@@ -94,6 +130,7 @@ sleep 1
 xl list xstest >/dev/null 2>&1 && echo "alive after 1 s"
 xenstore-write /local/domain/$(xl domid xstest)/data/stop now
 i=0; while xl list xstest >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+mirari_console_settled
 cat /var/log/xen/console/guest-xstest.log
 xl list xstest >/dev/null 2>&1 && echo "still there" || echo "gone"
 ]]
@@ -111,6 +148,7 @@ echo '@@@ save'
 wait $savepid
 cat /tmp/save.out /tmp/save.log
 xl shutdown -w saveme >/dev/null 2>&1 && echo "shut down afterwards"
+mirari_console_settled
 cat /var/log/xen/console/guest-saveme.log
 echo '@@@ end'
 ]]
@@ -153,6 +191,11 @@ check("xenstore", "poweroff", {
   "read removed: no such entry\n", "domid: ",
 })
 check("deadlock", "crash", { "deadlock: 1 threads blocked and nothing can wake them (one is 'main')" })
+s = check("latelog", "poweroff", { ("Hello from mirari (xen)\n"):rep(4), "xenconsoled let go" })
+local held, hstate = s:match("held at (%d+) greetings, xenconsoled in state (%a)")
+t.ok(tonumber(held) and tonumber(held) < 4 and hstate == "T",
+  "latelog: xenconsoled was stopped with greetings still to log", s)
+t.ok(not s:find("did not settle", 1, true), "latelog: xenconsoled was waited for, not given up on", s)
 local wo = section.watchonly or ""
 t.has(wo, "watching: success", "watch only: the watch was registered")
 t.has(wo, "alive after 1 s", "watch only: main returned, the watch keeps the guest alive")

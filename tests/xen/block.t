@@ -68,6 +68,7 @@ for id in 51712 51728; do
 	echo "back $id $(xenstore-read /local/domain/0/backend/vbd/$domid/$id/state 2>&1)"
 done
 echo '@@@ console'
+mirari_console_settled
 cat "$log"
 echo
 echo '@@@ destroyed'

@@ -114,6 +114,7 @@ t.write(work .. "/novif.xl", (t.read(app .. "/_build/echo.xl") or ""):gsub("\nvi
 local script = work .. "/dom0.sh"
 t.write(script, ([[
 #!/bin/sh
+. %s
 log=/var/log/xen/console/guest-echo.log
 rm -f "$log"
 echo '@@@ create'
@@ -156,6 +157,7 @@ i=0; while xenstore-exists /local/domain/0/backend/vif/$domid 2>/dev/null && [ $
 xenstore-exists /local/domain/0/backend/vif/$domid 2>/dev/null || echo "backend entries gone"
 ip -o link show | grep -q "vif$domid\." || echo "vif$domid.0 gone"
 echo '@@@ console'
+mirari_console_settled
 cat "$log"
 echo
 echo '@@@ dhcp'
@@ -167,20 +169,18 @@ addr=$(sed -n 's/.*net0: address \([0-9.]*\).*/\1/p' "$hlog" | head -n 1)
 echo "address=$addr"
 # udhcpd writes its lease file on SIGUSR1, when it next gets to it.
 kill -USR1 "$(cat /run/mirari/udhcpd.pid)"
-i=0; until /run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases 2>/dev/null | grep -q " $addr " || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
-/run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases | grep -q " $addr " && echo "lease in dom0's udhcpd"
+i=0; until [ -z "$addr" ] || /run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases 2>/dev/null | grep -q " $addr " || [ $i -gt 100 ]; do sleep 0.1; i=$((i+1)); done
+[ -n "$addr" ] && /run/mirari/busybox dumpleases -a -f /run/mirari/udhcpd.leases | grep -q " $addr " && echo "lease in dom0's udhcpd"
 curl -sv --max-time 20 "http://$addr/" "http://$addr/again" "http://$addr/third" 2>&1
 echo
 echo '@@@ dhcpconsole'
 cat "$hlog"
 xl destroy http-hello 2>&1
 echo '@@@ novif'
-. %s
 mirari_run_guest %s novif "" 60
 echo '@@@ end'
-]]):format(q(app .. "/_build/echo.xl"), q(client), CONCURRENT, q(app .. "/_build/echo.xl"),
-  q(hello .. "/_build/http-hello.xl"),
-  q(t.root .. "/build/xenhost/run-guest.sh"), q(work .. "/novif.xl")))
+]]):format(q(t.root .. "/build/xenhost/run-guest.sh"), q(app .. "/_build/echo.xl"), q(client), CONCURRENT,
+  q(app .. "/_build/echo.xl"), q(hello .. "/_build/http-hello.xl"), q(work .. "/novif.xl")))
 local r, err = xenhost.exec(t.root, script, { timeout = 400 })
 t.ok(r ~= nil and r.status == 0, "the dom0 script ran", r and (r.error or r.output) or err)
 out = r and r.output or ""
