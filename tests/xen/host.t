@@ -181,8 +181,10 @@ r, err = xenhost.exec(t.root, dir .. "/sleep.sh", { timeout = 25, quiet = true }
 forget(r)
 if t.ok(r ~= nil, "boot 3 runs", err) then
   t.is(r.status, nil, "a script that outlives the timeout has no status")
-  t.has(tostring(r.error), "timeout after 25 s", "the timeout is reported")
-  t.ok(r.timings.total_ms < 25000 + 10000, "and acted on in time", r.timings.total_ms)
+  -- The script would sleep 600 s: this error is said only by the wait at
+  -- its deadline (the supervisor's own, 15 s later, would leave "dom0
+  -- stopped"), so it was acted on then, whatever the machine's speed.
+  t.has(tostring(r.error), "timeout after 25 s", "the timeout is reported, and acted on at its deadline")
   local left, which = qemu_left(r)
   t.ok(r.qemu_pid and not left, "QEMU (pid " .. tostring(r.qemu_pid) .. ") was killed", which)
 end
@@ -193,8 +195,9 @@ r, err = xenhost.exec(t.root, dir .. "/panic.sh", { timeout = 200, quiet = true 
 forget(r)
 if t.ok(r ~= nil, "boot 4 runs", err) then
   t.is(r.status, nil, "a crashed dom0 gives no status")
-  t.has(tostring(r.error), "dom0 stopped before the script ended", "the crash is reported")
-  t.ok(r.timings.total_ms < 120000, "at once, not after the timeout", r.timings.total_ms)
+  -- Said only when QEMU ended before the deadline (200 s), which would
+  -- have said "timeout": the crash was acted on when it came.
+  t.has(tostring(r.error), "dom0 stopped before the script ended", "the crash is reported, not waited out")
   t.has(t.read(r.console) or "", "sysrq: Trigger a crash", "the console log shows the crash")
   t.ok(not qemu_left(r), "boot 4: QEMU has stopped")
 end
