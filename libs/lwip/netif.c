@@ -143,8 +143,9 @@ status_changed(struct netif *netif)
 
 #if LWIP_TCP
 /*
- * Half-open connections (SYN_RCVD) that may exist at once: a quarter of
- * the pool, at least one. Beyond that a new SYN evicts the oldest.
+ * Half-open connections (SYN_RCVD) that a full pool keeps: a quarter of
+ * it, at least one. Beyond that a new SYN that finds no room evicts the
+ * oldest of them.
  */
 #define HALF_OPEN_MAX \
 	(MEMP_NUM_TCP_PCB / 4 > 0 ? MEMP_NUM_TCP_PCB / 4 : 1)
@@ -172,11 +173,16 @@ listening(u32_t addr, u16_t port)
  * answers (a spoofed source), and when the pool (tcp_connections) runs
  * out it evicts only connections of a lower priority than the listener's,
  * never those: a few hundred SYNs would shut every new client out for
- * 20 s. This caps the half-open connections at HALF_OPEN_MAX by aborting
- * the oldest (it answers the source with a reset). A real client
- * completes its handshake within a round trip, so it is evicted only if
- * HALF_OPEN_MAX newer SYNs arrive within that round trip; the flood can
- * never hold more than a quarter of the pool.
+ * 20 s. So a SYN that finds the pool full, with HALF_OPEN_MAX or more
+ * half-open connections in it, has the oldest of them aborted (its
+ * source gets a reset). Only a full pool evicts: a burst of real clients
+ * (a hundred connecting at once, more SYNs than HALF_OPEN_MAX within one
+ * round trip of a loaded machine) takes the room there is, as lwIP alone
+ * would, where a fixed cap reset the oldest of them in mid-handshake. A
+ * flood fills the room, and then each of its SYNs evicts the oldest
+ * half-open connection, so a real client is evicted only if as many
+ * newer SYNs as there are half-open connections (a quarter of the pool
+ * at least) arrive within its round trip.
  *
  * Idle connections. For the same reason, established connections that
  * sit idle (keep-alive clients between requests) would fill the pool and
@@ -263,14 +269,17 @@ syn_guard(const uint8_t *frame, size_t len)
 		    (u32_t)(tcp_ticks - pcb->tmr) >= (u32_t)(tcp_ticks - oldest->tmr))
 			oldest = pcb;
 	}
+	if (lwip_stats.memp[MEMP_TCP_PCB]->used < MEMP_NUM_TCP_PCB ||
+	    reclaimable)
+		return;
 	if (half_open >= HALF_OPEN_MAX) {
 		if (syn_evictions++ % 10000 == 0)
-			mr_warn("tcp: more than %d half-open connections, evicting "
-				"the oldest (a SYN flood?); %lu so far",
-				HALF_OPEN_MAX, syn_evictions);
+			mr_warn("tcp: all %d connections in use, %u of them "
+				"half-open: evicting the oldest (a SYN flood?); "
+				"%lu so far", MEMP_NUM_TCP_PCB, half_open,
+				syn_evictions);
 		tcp_abort(oldest);
-	} else if (lwip_stats.memp[MEMP_TCP_PCB]->used >= MEMP_NUM_TCP_PCB &&
-		   !reclaimable) {
+	} else {
 		net_reclaim_idle();
 	}
 }
