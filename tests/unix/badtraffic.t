@@ -266,6 +266,28 @@ def conns(n, budget):
     time.sleep(0.5)
     say("page_after", page())
 
+def as_peer(peer):
+    """Sockets to speak as (peer), an address this namespace's kernel does
+    not have (so it sends no reset for what it did not start): one to send
+    frames, one that sees every frame (0.2 s reads), after an ARP request
+    that teaches lwIP the peer's MAC address."""
+    r = rawsock()
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))    # ETH_P_ALL
+    rx.bind((IFACE, 3))
+    rx.settimeout(0.2)
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + smac + ip(peer) + b"\0" * 6 + ip(DST)
+    r.send(eth(arp, 0x0806))
+    return r, rx
+
+def from_server(f, peer):
+    """(sport, dport, ackno, flags) of frame (f) if it is TCP from DST to
+    (peer), else None."""
+    if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or f[26:30] != ip(DST) or f[30:34] != ip(peer):
+        return None
+    t = 14 + 4 * (f[14] & 15)
+    sport, dport, _, ackno, _, flags = struct.unpack("!HHIIBB", f[t:t + 14])
+    return sport, dport, ackno, flags
+
 def restart(port):
     """A half-open connection from an address and port, then a new
     connection from the same address and port, with another sequence
@@ -275,12 +297,7 @@ def restart(port):
     sends no reset to end the half-open one (and lwIP learns its MAC
     address from an ARP request it sends first)."""
     peer, mss = "192.0.2.77", b"\x02\x04\x05\xb4"
-    r = rawsock()
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))    # ETH_P_ALL
-    rx.bind((IFACE, 3))
-    rx.settimeout(0.2)
-    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + smac + ip(peer) + b"\0" * 6 + ip(DST)
-    r.send(eth(arp, 0x0806))
+    r, rx = as_peer(peer)
     r.send(tcp_frame(tcp(port, 80, 12345, SYN, opts=mss, src=peer), src=peer))
     r.send(tcp_frame(tcp(port, 80, 99999, SYN, opts=mss, src=peer), src=peer))
     # lwIP alone never answers the second SYN; 10 s is for a loaded machine.
@@ -290,10 +307,10 @@ def restart(port):
             f = rx.recv(2048)
         except socket.timeout:
             continue
-        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or f[26:30] != ip(DST) or f[30:34] != ip(peer):
+        seg = from_server(f, peer)
+        if seg is None:
             continue
-        t = 14 + 4 * (f[14] & 15)
-        sport, dport, _, ackno, _, flags = struct.unpack("!HHIIBB", f[t:t + 14])
+        sport, dport, ackno, flags = seg
         if sport == 80 and dport == port and flags & (SYN | ACK) == SYN | ACK:
             acks.append(ackno)
     say("restart_synacks", ",".join(map(str, acks)) or "none")
@@ -309,12 +326,7 @@ def burst(n, base):
     handshakes all take longer than it takes their SYNs to arrive. Each
     must get its SYN-ACK, and none a reset, while the pool has room."""
     peer, mss = "192.0.2.78", b"\x02\x04\x05\xb4"
-    r = rawsock()
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))    # ETH_P_ALL
-    rx.bind((IFACE, 3))
-    rx.settimeout(0.2)
-    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + smac + ip(peer) + b"\0" * 6 + ip(DST)
-    r.send(eth(arp, 0x0806))
+    r, rx = as_peer(peer)
     for i in range(n):
         r.send(tcp_frame(tcp(base + i, 80, 1000 * i, SYN, opts=mss, src=peer), src=peer))
     t0, synacks, resets = time.time(), set(), set()
@@ -332,10 +344,10 @@ def burst(n, base):
             reply = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + smac + ip(peer) + f[22:28] + ip(DST)
             r.send(eth(reply, 0x0806))
             continue
-        if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6 or f[26:30] != ip(DST) or f[30:34] != ip(peer):
+        seg = from_server(f, peer)
+        if seg is None:
             continue
-        t = 14 + 4 * (f[14] & 15)
-        sport, dport, _, _, _, flags = struct.unpack("!HHIIBB", f[t:t + 14])
+        sport, dport, _, flags = seg
         if sport != 80 or not base <= dport < base + n:
             continue
         if flags & RST:
